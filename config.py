@@ -1,0 +1,86 @@
+"""Configuration classes: one per environment, picked by ``create_app``."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _normalise_db_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    #: Locales a visitor can pick, keyed by the short code used in ``?lang=``.
+    LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
+    BOOTSTRAP_SERVE_LOCAL = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+    #: Failed logins allowed in LOGIN_WINDOW_SECONDS per (account, address), per account from
+    #: all addresses, and per address over all accounts.
+    LOGIN_LIMIT_PAIR = 5
+    LOGIN_LIMIT_ACCOUNT = 20
+    LOGIN_LIMIT_ADDRESS = 30
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    PAGE_SIZE = 20
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite file under ``instance/``, debug pages on."""
+
+    ENV_NAME = "development"
+    DEBUG = True
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linkage.sqlite'}")
+    )
+
+
+class TestingConfig(Config):
+    """Tests: in-memory SQLite unless TESTING_DATABASE_URL names another database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TESTING_DATABASE_URL", "sqlite://"))
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: secrets come from the environment and nothing falls back."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "ProductionConfig needs the environment variable(s) "
+                + ", ".join(missing)
+                + "; set them before starting the app (no fallback values are used)."
+            )
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ["DATABASE_URL"])

@@ -1,0 +1,1 @@
+"""Linkage: the web application for rolling public-benefit venture funding."""

@@ -1,0 +1,52 @@
+"""Login, self-registration and staff-made accounts."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from funding.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from funding.forms import credit_code_check, mobile_check
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class PasswordMixin:
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least 8 characters; avoid common passwords."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class RegistrationForm(PasswordMixin, FlaskForm):
+    """The person and the party profile, registered together."""
+
+    party_name = StringField(_l("Name of the organization"),
+                             validators=[DataRequired(), Length(max=100)])
+    credit_code = StringField(_l("Unified social credit code"),
+                              validators=[DataRequired(), credit_code_check],
+                              description=_l("18 characters, as on the registration certificate."))
+    person_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
+    contact_mobile = StringField(_l("Mobile number"), validators=[DataRequired(), mobile_check])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    description = TextAreaField(_l("What you do"), validators=[Optional(), Length(max=2000)])
+
+
+class OrganizationRegistrationForm(RegistrationForm):
+    legal_form = SelectField(_l("Legal form"), validators=[DataRequired()])
+
+
+class StaffUserForm(PasswordMixin, FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    community_id = SelectField(_l("Community (community workers only)"), coerce=int,
+                               validators=[Optional()])

@@ -1,0 +1,41 @@
+"""Password rules: length bounds and a blocklist of the most common choices."""
+
+from functools import cache
+from importlib import resources
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+
+
+@cache
+def _blocklist() -> frozenset[str]:
+    text = resources.files("funding").joinpath("data/common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Return a message key if ``password`` is unacceptable, else None."""
+    if len(password) < MIN_LENGTH:
+        return "password_too_short"
+    if len(password) > MAX_LENGTH:
+        return "password_too_long"
+    lowered = password.lower()
+    if lowered in _blocklist() or len(set(lowered)) < 3:
+        return "password_common"
+    local = email.split("@", 1)[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        return "password_contains_email"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def verify_password(pw_hash: str, password: str) -> bool:
+    return check_password_hash(pw_hash, password)

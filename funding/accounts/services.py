@@ -1,0 +1,198 @@
+"""Account operations: registration, login with throttling, logout, staff-made accounts."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginAttempt, LoginSession, Role, User
+from funding.accounts.passwords import hash_password, password_problem, verify_password
+from funding.audit.services import record, snapshot
+from funding.directory.models import Organization, Party
+from funding.extensions import db, utcnow
+from funding.transactions import DomainError, transactional
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def _new_user(email: str, name: str, password: str, role: Role, **links) -> User:
+    email = email.strip().lower()
+    problem = password_problem(password, email)
+    if problem:
+        raise DomainError(problem)
+    if find_user_by_email(email):
+        raise DomainError("email_taken")
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role,
+                **links)
+    db.session.add(user)
+    return user
+
+
+def _ensure_code_free(credit_code: str, exclude_id: int | None = None) -> None:
+    query = sa.select(Party.id).where(Party.credit_code == credit_code)
+    if exclude_id is not None:
+        query = query.where(Party.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DomainError("credit_code_taken")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Validated sign-up data: the person and the party profile they register together."""
+
+    email: str
+    password: str
+    person_name: str
+    party_name: str
+    credit_code: str
+    contact_mobile: str
+    description: str = ""
+
+
+@transactional
+def register_party(data: Registration, party: Party) -> User:
+    """Create an unverified party and its first member; staff verify before it can act."""
+    _ensure_code_free(data.credit_code)
+    party.name = data.party_name.strip()
+    party.credit_code = data.credit_code
+    party.contact_name = data.person_name.strip()
+    party.contact_mobile = data.contact_mobile
+    party.description = data.description.strip()
+    db.session.add(party)
+    db.session.flush()
+    role = Role.ORG_MEMBER if isinstance(party, Organization) else Role.ENTERPRISE_MEMBER
+    user = _new_user(data.email, data.person_name, data.password, role, party=party)
+    db.session.flush()
+    record(user, "party.register", party, after=snapshot(party, "name", "credit_code", "kind"))
+    return user
+
+
+@transactional
+def create_user_by_staff(actor: User, email: str, name: str, password: str, role: Role,
+                         community_id: int | None = None) -> User:
+    """Staff create community workers, reviewers and other staff; admins also create admins."""
+    allowed = set(STAFF_CREATABLE_ROLES) | ({Role.ADMIN} if actor.role == Role.ADMIN else set())
+    if not actor.is_foundation or role not in allowed:
+        raise DomainError("forbidden_role")
+    if (role == Role.COMMUNITY_WORKER) != (community_id is not None):
+        raise DomainError("community_required")
+    user = _new_user(email, name, password, role, community_id=community_id)
+    db.session.flush()
+    record(actor, "user.create", user, after=snapshot(user, "email", "role"))
+    return user
+
+
+@transactional
+def create_admin(email: str, name: str, password: str) -> User:
+    """The first administrator, from the command line."""
+    user = _new_user(email, name, password, Role.ADMIN)
+    db.session.flush()
+    record(None, "user.create", user, after=snapshot(user, "email", "role"))
+    return user
+
+
+@transactional
+def verify_party(actor: User, party: Party) -> None:
+    """Staff confirm a registered party is real; only then may it submit or pledge."""
+    if not actor.is_foundation:
+        raise DomainError("forbidden")
+    if party.is_verified:
+        raise DomainError("already_verified")
+    party.verified_at = utcnow()
+    party.verified_by_id = actor.id
+    record(actor, "party.verify", party, before={"verified": False}, after={"verified": True})
+
+
+@transactional
+def set_user_active(actor: User, user: User, active: bool) -> None:
+    """Staff switch an account off (or on again); switching off ends its sessions."""
+    if not actor.is_foundation or user.id == actor.id:
+        raise DomainError("forbidden")
+    if user.role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise DomainError("forbidden")
+    before = user.active
+    user.active = active
+    if not active:
+        _revoke_sessions(user)
+    record(actor, "user.activate" if active else "user.deactivate", user,
+           before={"active": before}, after={"active": active})
+
+
+def _revoke_sessions(user: User) -> None:
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+class Throttled(DomainError):
+    """Too many failed logins from this address or for this account; try again later."""
+
+
+def _throttled(email: str, address: str) -> bool:
+    cfg = current_app.config
+    since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
+    recent = sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
+    pair = db.session.scalar(
+        recent.where(LoginAttempt.email == email, LoginAttempt.address == address))
+    if pair >= cfg["LOGIN_LIMIT_PAIR"]:
+        return True
+    if db.session.scalar(recent.where(LoginAttempt.address == address)) >= cfg[
+            "LOGIN_LIMIT_ADDRESS"]:
+        return True
+    return db.session.scalar(recent.where(LoginAttempt.email == email)) >= cfg[
+        "LOGIN_LIMIT_ACCOUNT"]
+
+
+@transactional
+def log_in(email: str, password: str, address: str) -> User | None:
+    """Check the password under throttling; open a new server-side session, or count a failure.
+
+    Failures are counted per (account, address), per account and per address, so that a
+    guesser at one address slows down without locking the real user out elsewhere.
+    """
+    email = email.strip().lower()
+    if _throttled(email, address):
+        raise Throttled("login_throttled")
+    user = find_user_by_email(email)
+    if user is None or not verify_password(user.password_hash, password) or not user.active:
+        db.session.add(LoginAttempt(email=email, address=address))
+        record(None, "auth.login_failed", object_type="User", object_id=email)
+        return None
+    session = LoginSession(token=secrets.token_urlsafe(32), user=user, address=address)
+    db.session.add(session)
+    db.session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.email == email,
+                                      LoginAttempt.address == address))
+    record(user, "auth.login", user)
+    user.login_token = session.token
+    return user
+
+
+@transactional
+def log_out(user: User) -> None:
+    """Revoke this login session so that a copied cookie cannot come back."""
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token == user.login_token, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    record(user, "auth.logout", user)
+
+
+def load_session_user(token: str) -> User | None:
+    """Flask-Login's loader: the user behind a live, unrevoked session token."""
+    user = db.session.scalar(
+        sa.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), User.active)
+    )
+    if user is not None:
+        user.login_token = token
+    return user
+

@@ -1,0 +1,183 @@
+"""Login, logout, registration, and the staff pages for accounts and verification."""
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from funding.accounts import services
+from funding.accounts.forms import (
+    LoginForm,
+    OrganizationRegistrationForm,
+    RegistrationForm,
+    StaffUserForm,
+)
+from funding.accounts.models import STAFF_CREATABLE_ROLES, Role, User
+from funding.directory.models import Community, Enterprise, LegalForm, Organization, Party
+from funding.extensions import db
+from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
+from funding.messages import message
+from funding.permissions import staff_required
+from funding.transactions import DomainError
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in by email and password; a fresh session each time."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.log_in(form.email.data, form.password.data, request.remote_addr or "-")
+        except services.Throttled as exc:
+            flash(message(exc.code), "danger")
+            status = 429
+        else:
+            if user is None:
+                flash(message("login_failed"), "danger")
+                status = 401
+            else:
+                session.clear()
+                login_user(user)
+                flash(_("Welcome, %(name)s.", name=user.name), "success")
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End the session for good: the server forgets it, so the old cookie is useless."""
+    services.log_out(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register")
+def register():
+    """Choose what kind of party to register."""
+    return render_template("accounts/register_choose.html")
+
+
+def _register(form: RegistrationForm, make_party: Callable[[], Party], kind: str):
+    if form.validate_on_submit():
+        data = services.Registration(
+            email=form.email.data, password=form.password.data,
+            person_name=form.person_name.data, party_name=form.party_name.data,
+            credit_code=form.credit_code.data, contact_mobile=form.contact_mobile.data,
+            description=form.description.data or "",
+        )
+        try:
+            services.register_party(data, make_party())
+        except DomainError as exc:
+            target = {"credit_code_taken": form.credit_code, "email_taken": form.email}.get(
+                exc.code, form.password)
+            target.errors = [*target.errors, message(exc.code)]
+        else:
+            flash(_("Registration received. The foundation will verify your details; "
+                    "you can log in now and complete your profile."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form, kind=kind)
+
+
+@bp.route("/register/organization", methods=["GET", "POST"])
+def register_organization():
+    """A social organization signs up: its first member and its profile together."""
+    form = OrganizationRegistrationForm()
+    form.legal_form.choices = choices(LEGAL_FORM_LABELS)
+    return _register(
+        form, lambda: Organization(legal_form=LegalForm(form.legal_form.data), capacity=1),
+        "organization")
+
+
+@bp.route("/register/enterprise", methods=["GET", "POST"])
+def register_enterprise():
+    """An enterprise or donor signs up."""
+    form = RegistrationForm()
+    form.party_name.label.text = _("Name of the enterprise")
+    return _register(form, lambda: Enterprise(public_listing=True), "enterprise")
+
+
+@bp.route("/staff/users")
+@staff_required
+def users():
+    """Staff see every account and can switch one off."""
+    rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    return render_template("accounts/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/staff/users/new", methods=["GET", "POST"])
+@staff_required
+def new_user():
+    """Staff create community workers, reviewers and staff accounts."""
+    form = StaffUserForm()
+    roles = [*STAFF_CREATABLE_ROLES, *([Role.ADMIN] if current_user.role == Role.ADMIN else [])]
+    form.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in roles]
+    communities = db.session.scalars(sa.select(Community).order_by(Community.street_code,
+                                                                   Community.position)).all()
+    form.community_id.choices = [(0, "—")] + [(c.id, f"{c.street.name} · {c.name}")
+                                              for c in communities]
+    if form.validate_on_submit():
+        try:
+            services.create_user_by_staff(
+                current_user, form.email.data, form.name.data, form.password.data,
+                Role(form.role.data), form.community_id.data or None)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("Account created."), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/new_user.html", form=form)
+
+
+@bp.route("/staff/users/<int:user_id>/active", methods=["POST"])
+@staff_required
+def toggle_user(user_id: int):
+    """Switch an account off or on again."""
+    user = db.get_or_404(User, user_id)
+    try:
+        services.set_user_active(current_user, user, request.form.get("active") == "1")
+    except DomainError as exc:
+        flash(message(exc.code), "danger")
+    else:
+        flash(_("Account updated."), "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/staff/parties")
+@staff_required
+def parties():
+    """Registered parties waiting for verification, then the verified ones."""
+    rows = db.session.scalars(
+        sa.select(Party).order_by(Party.verified_at.is_not(None), Party.created_at.desc())
+    ).all()
+    return render_template("accounts/parties.html", parties=rows)
+
+
+@bp.route("/staff/parties/<int:party_id>/verify", methods=["POST"])
+@staff_required
+def verify(party_id: int):
+    """Staff verify a party so it can submit proposals or pledge."""
+    party = db.get_or_404(Party, party_id)
+    try:
+        services.verify_party(current_user, party)
+    except DomainError as exc:
+        flash(message(exc.code), "warning")
+    else:
+        flash(_("%(name)s is now verified.", name=party.name), "success")
+    return redirect(url_for("accounts.parties"))

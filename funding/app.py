@@ -1,0 +1,75 @@
+"""The application factory."""
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from werkzeug.utils import import_string
+
+from funding import cli, errors, i18n, security
+from funding.accounts.services import load_session_user
+from funding.audit.services import current_address
+from funding.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flask:
+    """Build the app from a config class, an instance, or its dotted path."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if isinstance(config_object, str):
+        config_object = import_string(config_object)
+    if isinstance(config_object, type):
+        config_object = config_object()
+    app.config.from_object(config_object)
+    app.json.ensure_ascii = False
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.lazy("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from funding.accounts.views import bp as accounts_bp
+    from funding.audit.views import bp as audit_bp
+    from funding.directory.views import bp as directory_bp
+    from funding.main.views import bp as main_bp
+
+    for bp in (main_bp, accounts_bp, directory_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def register_hooks(app: Flask) -> None:
+    @app.before_request
+    def remember_address() -> None:
+        g.address_token = current_address.set(request.remote_addr or "-")
+
+    @app.teardown_request
+    def forget_address(_exc: BaseException | None) -> None:
+        token = g.pop("address_token", None)
+        if token is not None:
+            current_address.reset(token)
+
+    app.after_request(i18n.remember_language)
+    app.after_request(security.add_headers)
+    i18n.register_template_helpers(app)

@@ -1,0 +1,41 @@
+"""Command-line tasks: ``flask seed-demo``, ``flask create-user``, ``flask load-directory``."""
+
+import click
+from flask import Flask, current_app
+
+from funding.messages import message
+from funding.transactions import DomainError
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("load-directory")
+    def load_directory_command() -> None:
+        """Load the district's streets, communities and service categories (idempotent)."""
+        from funding.directory.services import load_reference_data
+
+        added = load_reference_data()
+        click.echo(", ".join(f"{k}: +{v}" for k, v in added.items()))
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Load demo parties, needs, programs and users (refused in production)."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("seed-demo refuses to run under ProductionConfig.")
+        from funding.demo import seed_demo
+
+        counts = seed_demo()
+        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+    @app.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_user_command(email: str, name: str, password: str) -> None:
+        """Create an administrator (the first account of a new installation)."""
+        from funding.accounts.services import create_admin
+
+        try:
+            user = create_admin(email, name, password)
+        except DomainError as exc:
+            raise click.ClickException(message(exc.code)) from exc
+        click.echo(f"created admin {user.email}")

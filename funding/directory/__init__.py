@@ -1,0 +1,1 @@
+"""Directory: streets, communities, service categories, organizations, enterprises, needs."""

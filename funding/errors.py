@@ -1,0 +1,49 @@
+"""Error pages in both languages; no tracebacks leave the server outside development."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from funding.extensions import db
+from funding.i18n import lazy as _l
+
+TITLES = {
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+EXPLANATIONS = {
+    400: _l("The request could not be understood. Please go back and try again."),
+    403: _l("Your account does not have access to this page."),
+    404: _l("The page does not exist, or you do not have access to it."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The upload is larger than the 10 MB limit. Please choose a smaller file."),
+    429: _l("Too many attempts. Please wait a while and try again."),
+    500: _l("The error has been logged. Please try again later."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    return (
+        render_template("errors/error.html", status=status, title=TITLES[status],
+                        explanation=detail or EXPLANATIONS[status]),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, lambda e, s=status: render_error(s))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return render_error(400, str(_l("The form expired or was sent from elsewhere. "
+                                         "Please reload the page and try again.")))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,67 @@
+"""Language choice (?lang=, remembered in a cookie) and template helpers for money and dates."""
+
+from flask import Flask, Response, current_app, request
+from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
+
+from funding.money import format_fen
+
+LANG_COOKIE = "lang"
+lazy = lazy_gettext
+
+
+def _requested_code() -> str | None:
+    code = request.args.get("lang")
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str:
+    """The ``?lang=`` of this request, else the remembered choice, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    code = _requested_code() or request.cookies.get(LANG_COOKIE)
+    return languages.get(code, current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def current_code() -> str:
+    """The short code (``zh`` or ``en``) of the locale in use."""
+    return "en" if str(get_locale()).startswith("en") else "zh"
+
+
+def remember_language(response: Response) -> Response:
+    """Keep a ``?lang=`` choice for the visitor's next pages (a preference, not state)."""
+    code = _requested_code()
+    if code:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(format_fen, "money")
+    app.add_template_global(localized)
+    app.add_template_global(join_localized)
+    from funding.labels import label
+
+    app.add_template_global(label)
+    app.add_template_filter(lambda d: format_date(d, "medium") if d else "—", "date")
+    app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "—", "datetime")
+
+    @app.context_processor
+    def language_context() -> dict:
+        code = current_code()
+        return {"lang_code": code, "html_lang": "en" if code == "en" else "zh-CN",
+                "other_lang": "zh" if code == "en" else "en"}
+
+
+def localized(obj, attr: str) -> str:
+    """``obj.<attr>_en`` for English visitors when it exists, else ``obj.<attr>``."""
+    if current_code() == "en":
+        value = getattr(obj, f"{attr}_en", None)
+        if value:
+            return value
+    return getattr(obj, attr)
+
+
+def join_localized(items, attr: str = "name") -> str:
+    """Localized names joined the way the language lists things (、 or a comma)."""
+    sep = ", " if current_code() == "en" else "、"
+    return sep.join(localized(item, attr) for item in items)

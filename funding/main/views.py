@@ -1,0 +1,55 @@
+"""Home page and dashboards."""
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from funding.accounts.models import Role
+from funding.directory.models import Community, Need, NeedStatus, Organization, Party
+from funding.extensions import db
+from funding.proposals.models import Program
+
+bp = Blueprint("main", __name__)
+
+
+def _count(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+@bp.route("/")
+def index():
+    """The public home page: what the platform does, the programs, the latest needs."""
+    stats = {
+        "organizations": _count(sa.select(Organization.id).where(
+            Organization.verified_at.is_not(None))),
+        "communities": _count(sa.select(Community.id)),
+        "open_needs": _count(sa.select(Need.id).where(Need.status == NeedStatus.OPEN)),
+        "demand_fen": db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Need.budget_estimate_fen), 0))
+            .where(Need.status == NeedStatus.OPEN)),
+    }
+    programs = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
+    latest = db.session.scalars(
+        sa.select(Need).where(Need.status == NeedStatus.OPEN)
+        .options(selectinload(Need.community).selectinload(Community.street),
+                 selectinload(Need.category))
+        .order_by(Need.created_at.desc(), Need.id.desc()).limit(6)).all()
+    return render_template("main/index.html", stats=stats, programs=programs, latest=latest)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """Each role's starting page: what waits for this user."""
+    ctx: dict = {}
+    if current_user.has_role(Role.STAFF):
+        ctx["pending_parties"] = db.session.scalars(
+            sa.select(Party).where(Party.verified_at.is_(None)).order_by(Party.created_at)).all()
+        ctx["open_needs"] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN))
+    if current_user.role == Role.COMMUNITY_WORKER:
+        ctx["needs"] = db.session.scalars(
+            sa.select(Need).where(Need.community_id == current_user.community_id)
+            .order_by(Need.created_at.desc())).all()
+    return render_template("main/dashboard.html", **ctx)

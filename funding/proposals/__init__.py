@@ -1,0 +1,1 @@
+"""Programs (资助计划) and, later, the proposals submitted to them."""
