@@ -1,6 +1,6 @@
 """Language choice (?lang=, remembered in a cookie) and template helpers for money and dates."""
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 
 from funding.money import format_fen
@@ -10,6 +10,8 @@ lazy = lazy_gettext
 
 
 def _requested_code() -> str | None:
+    if not has_request_context():
+        return None
     code = request.args.get("lang")
     return code if code in current_app.config["LANGUAGES"] else None
 
@@ -17,7 +19,7 @@ def _requested_code() -> str | None:
 def select_locale() -> str:
     """The ``?lang=`` of this request, else the remembered choice, else Chinese."""
     languages = current_app.config["LANGUAGES"]
-    code = _requested_code() or request.cookies.get(LANG_COOKIE)
+    code = _requested_code() or (request.cookies.get(LANG_COOKIE) if has_request_context() else None)
     return languages.get(code, current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

@@ -1,0 +1,41 @@
+# Linkage: `make run` serves the demo site, `make test` runs the suite. Both set everything up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint bench clean install translations db
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile -d translations
+
+db: install translations
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+
+run: db
+	$(BIN)/flask run --port $(PORT)
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find translations -name '*.mo' -delete

@@ -1,0 +1,85 @@
+"""Fixtures: one app per test session, a clean database per test, login and factories.
+
+tests/matching never builds an app: the database fixtures are switched on per folder.
+
+SQLite in memory by default; set TESTING_DATABASE_URL to run the same suite on PostgreSQL.
+The schema comes from the migrations, so every run also checks that they apply.
+"""
+
+import pytest
+from flask import g
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from funding.app import create_app
+from funding.directory.services import load_reference_data
+from funding.extensions import db
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(TestingConfig)
+
+    @app.teardown_request
+    def _forget_user(_exc):
+        # Tests hold an app context open, so requests share ``g``; a server never does.
+        g.pop("_login_user", None)
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        yield app
+        db.session.remove()
+
+
+def _wipe() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def clean_db(app):
+    """Every app test starts from the reference data alone (autoused by tests/funding)."""
+    with app.app_context():
+        _wipe()
+        load_reference_data()
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log ``user`` in through the real login form; returns the client."""
+
+    def login(user, password: str = factories.PASSWORD):
+        client.post("/logout")
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return login
+
+
+@pytest.fixture
+def make():
+    """The factory module, for tests that build their own objects."""
+    return factories
