@@ -28,8 +28,12 @@ EXPLANATIONS = {
 
 def render_error(status: int, detail: str | None = None):
     return (
-        render_template("errors/error.html", status=status, title=TITLES[status],
-                        explanation=detail or EXPLANATIONS[status]),
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES[status],
+            explanation=detail or EXPLANATIONS[status],
+        ),
         status,
     )
 
@@ -40,8 +44,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
-        return render_error(400, str(_l("The form expired or was sent from elsewhere. "
-                                         "Please reload the page and try again.")))
+        return render_error(
+            400,
+            str(
+                _l(
+                    "The form expired or was sent from elsewhere. "
+                    "Please reload the page and try again."
+                )
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(_e):

@@ -36,8 +36,11 @@ def credit_code_check(_form, field) -> None:
         key = str(exc)
         if key.startswith("characters:"):
             raise ValidationError(
-                _l("The code contains characters that are never used: %(chars)s "
-                   "(I, O, Z, S and V do not occur in credit codes).", chars=key.split(":")[1])
+                _l(
+                    "The code contains characters that are never used: %(chars)s "
+                    "(I, O, Z, S and V do not occur in credit codes).",
+                    chars=key.split(":")[1],
+                )
             ) from exc
         raise ValidationError(CODE_MESSAGES[key]) from exc
 

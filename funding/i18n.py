@@ -19,7 +19,9 @@ def _requested_code() -> str | None:
 def select_locale() -> str:
     """The ``?lang=`` of this request, else the remembered choice, else Chinese."""
     languages = current_app.config["LANGUAGES"]
-    code = _requested_code() or (request.cookies.get(LANG_COOKIE) if has_request_context() else None)
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    code = _requested_code() or request.cookies.get(LANG_COOKIE)
     return languages.get(code, current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -32,8 +34,14 @@ def remember_language(response: Response) -> Response:
     """Keep a ``?lang=`` choice for the visitor's next pages (a preference, not state)."""
     code = _requested_code()
     if code:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 
@@ -50,8 +58,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict:
         code = current_code()
-        return {"lang_code": code, "html_lang": "en" if code == "en" else "zh-CN",
-                "other_lang": "zh" if code == "en" else "en"}
+        return {
+            "lang_code": code,
+            "html_lang": "en" if code == "en" else "zh-CN",
+            "other_lang": "zh" if code == "en" else "en",
+        }
 
 
 def localized(obj, attr: str) -> str:

@@ -14,7 +14,8 @@ class CodeError(ValueError):
 
 def credit_check_char(first17: str) -> str:
     """The 18th character of a credit code from its first 17 (GB 32100-2015, clause 5)."""
-    total = sum(CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    pairs = zip(first17, CREDIT_WEIGHTS, strict=True)
+    total = sum(CREDIT_ALPHABET.index(ch) * weight for ch, weight in pairs)
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -6,9 +6,10 @@ SQLite in memory by default; set TESTING_DATABASE_URL to run the same suite on P
 The schema comes from the migrations, so every run also checks that they apply.
 """
 
+import flask_babel
 import pytest
-from flask import g
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from config import TestingConfig
@@ -23,9 +24,10 @@ def app():
     app = create_app(TestingConfig)
 
     @app.teardown_request
-    def _forget_user(_exc):
+    def _forget_request_state(_exc):
         # Tests hold an app context open, so requests share ``g``; a server never does.
         g.pop("_login_user", None)
+        flask_babel.refresh()
 
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

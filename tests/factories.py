@@ -19,7 +19,7 @@ from funding.directory.models import (
 )
 from funding.extensions import db, utcnow
 
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 _serial = itertools.count(1)
 
 
@@ -41,11 +41,14 @@ def organization(verified: bool = True, **fields) -> Organization:
         name=fields.pop("name", f"测试社会工作服务中心{n}"),
         credit_code=fields.pop("credit_code", demo_credit_code("5", "2", 30_000_000 + n)),
         legal_form=fields.pop("legal_form", LegalForm.PRIVATE_NON_ENTERPRISE),
-        capacity=fields.pop("capacity", 2), contact_name="陈老师", contact_mobile="13800001234",
+        capacity=fields.pop("capacity", 2),
+        contact_name="陈老师",
+        contact_mobile="13800001234",
         description=fields.pop("description", "为老服务"),
         categories=fields.pop("categories", [category("H")]),
         streets=fields.pop("streets", [street()]),
-        verified_at=utcnow() if verified else None, **fields,
+        verified_at=utcnow() if verified else None,
+        **fields,
     )
     db.session.add(org)
     db.session.commit()
@@ -57,8 +60,11 @@ def enterprise(verified: bool = True, **fields) -> Enterprise:
     ent = Enterprise(
         name=fields.pop("name", f"杭州测试科技有限公司{n}"),
         credit_code=fields.pop("credit_code", demo_credit_code("9", "1", 40_000_000 + n)),
-        contact_name="吴经理", contact_mobile="13900001234", description="",
-        verified_at=utcnow() if verified else None, **fields,
+        contact_name="吴经理",
+        contact_mobile="13900001234",
+        description="",
+        verified_at=utcnow() if verified else None,
+        **fields,
     )
     db.session.add(ent)
     db.session.commit()
@@ -72,9 +78,14 @@ def user(role: Role = Role.STAFF, **fields) -> User:
         links["party"] = organization() if role == Role.ORG_MEMBER else enterprise()
     if role == Role.COMMUNITY_WORKER and "community" not in fields:
         links["community"] = community()
-    u = User(email=fields.pop("email", f"user{n}@example.org"), name=fields.pop("name", f"用户{n}"),
-             role=role, password_hash=hash_password(fields.pop("password", PASSWORD)),
-             **links, **fields)
+    u = User(
+        email=fields.pop("email", f"user{n}@example.org"),
+        name=fields.pop("name", f"用户{n}"),
+        role=role,
+        password_hash=hash_password(fields.pop("password", PASSWORD)),
+        **links,
+        **fields,
+    )
     db.session.add(u)
     db.session.commit()
     return u
@@ -84,10 +95,12 @@ def need(**fields) -> Need:
     item = Need(
         community=fields.pop("community", None) or community(),
         category=fields.pop("category", None) or category("H"),
-        title=fields.pop("title", "独居老人助餐"), description="午餐不便，需要助餐。",
+        title=fields.pop("title", "独居老人助餐"),
+        description="午餐不便，需要助餐。",
         beneficiaries=fields.pop("beneficiaries", 50),
         budget_estimate_fen=fields.pop("budget_estimate_fen", 3_000_000),
-        source=fields.pop("source", NeedSource.CONSULTATION), **fields,
+        source=fields.pop("source", NeedSource.CONSULTATION),
+        **fields,
     )
     db.session.add(item)
     db.session.commit()

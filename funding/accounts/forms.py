@@ -29,11 +29,14 @@ class PasswordMixin:
 class RegistrationForm(PasswordMixin, FlaskForm):
     """The person and the party profile, registered together."""
 
-    party_name = StringField(_l("Name of the organization"),
-                             validators=[DataRequired(), Length(max=100)])
-    credit_code = StringField(_l("Unified social credit code"),
-                              validators=[DataRequired(), credit_code_check],
-                              description=_l("18 characters, as on the registration certificate."))
+    party_name = StringField(
+        _l("Name of the organization"), validators=[DataRequired(), Length(max=100)]
+    )
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), credit_code_check],
+        description=_l("18 characters, as on the registration certificate."),
+    )
     person_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
     contact_mobile = StringField(_l("Mobile number"), validators=[DataRequired(), mobile_check])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -48,5 +51,6 @@ class StaffUserForm(PasswordMixin, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    community_id = SelectField(_l("Community (community workers only)"), coerce=int,
-                               validators=[Optional()])
+    community_id = SelectField(
+        _l("Community (community workers only)"), coerce=int, validators=[Optional()]
+    )

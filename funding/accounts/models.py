@@ -49,12 +49,14 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(
         sa.Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
     )
-    party_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("parties.id"))
-    community_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("communities.id"))
+    party_id: Mapped[int | None] = mapped_column(sa.ForeignKey("parties.id"))
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    party: Mapped[Optional["Party"]] = relationship(back_populates="members", foreign_keys=[party_id])
+    party: Mapped[Optional["Party"]] = relationship(
+        back_populates="members", foreign_keys=[party_id]
+    )
     community: Mapped[Optional["Community"]] = relationship()
 
     #: The login session this user object was loaded for (not a column).
@@ -89,8 +91,8 @@ class LoginSession(db.Model):
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    address: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User] = relationship()
 

@@ -26,8 +26,9 @@ def _new_user(email: str, name: str, password: str, role: Role, **links) -> User
         raise DomainError(problem)
     if find_user_by_email(email):
         raise DomainError("email_taken")
-    user = User(email=email, name=name.strip(), password_hash=hash_password(password), role=role,
-                **links)
+    user = User(
+        email=email, name=name.strip(), password_hash=hash_password(password), role=role, **links
+    )
     db.session.add(user)
     return user
 
@@ -72,8 +73,9 @@ def register_party(data: Registration, party: Party) -> User:
 
 
 @transactional
-def create_user_by_staff(actor: User, email: str, name: str, password: str, role: Role,
-                         community_id: int | None = None) -> User:
+def create_user_by_staff(
+    actor: User, email: str, name: str, password: str, role: Role, community_id: int | None = None
+) -> User:
     """Staff create community workers, reviewers and other staff; admins also create admins."""
     allowed = set(STAFF_CREATABLE_ROLES) | ({Role.ADMIN} if actor.role == Role.ADMIN else set())
     if not actor.is_foundation or role not in allowed:
@@ -118,8 +120,13 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         _revoke_sessions(user)
-    record(actor, "user.activate" if active else "user.deactivate", user,
-           before={"active": before}, after={"active": active})
+    record(
+        actor,
+        "user.activate" if active else "user.deactivate",
+        user,
+        before={"active": before},
+        after={"active": active},
+    )
 
 
 def _revoke_sessions(user: User) -> None:
@@ -139,14 +146,18 @@ def _throttled(email: str, address: str) -> bool:
     since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
     recent = sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
     pair = db.session.scalar(
-        recent.where(LoginAttempt.email == email, LoginAttempt.address == address))
+        recent.where(LoginAttempt.email == email, LoginAttempt.address == address)
+    )
     if pair >= cfg["LOGIN_LIMIT_PAIR"]:
         return True
-    if db.session.scalar(recent.where(LoginAttempt.address == address)) >= cfg[
-            "LOGIN_LIMIT_ADDRESS"]:
+    if (
+        db.session.scalar(recent.where(LoginAttempt.address == address))
+        >= cfg["LOGIN_LIMIT_ADDRESS"]
+    ):
         return True
-    return db.session.scalar(recent.where(LoginAttempt.email == email)) >= cfg[
-        "LOGIN_LIMIT_ACCOUNT"]
+    return (
+        db.session.scalar(recent.where(LoginAttempt.email == email)) >= cfg["LOGIN_LIMIT_ACCOUNT"]
+    )
 
 
 @transactional
@@ -167,8 +178,8 @@ def log_in(email: str, password: str, address: str) -> User | None:
     session = LoginSession(token=secrets.token_urlsafe(32), user=user, address=address)
     db.session.add(session)
     db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.email == email,
-                                      LoginAttempt.address == address))
+        sa.delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address)
+    )
     record(user, "auth.login", user)
     user.login_token = session.token
     return user
@@ -195,4 +206,3 @@ def load_session_user(token: str) -> User | None:
     if user is not None:
         user.login_token = token
     return user
-

@@ -77,20 +77,29 @@ def register():
 def _register(form: RegistrationForm, make_party: Callable[[], Party], kind: str):
     if form.validate_on_submit():
         data = services.Registration(
-            email=form.email.data, password=form.password.data,
-            person_name=form.person_name.data, party_name=form.party_name.data,
-            credit_code=form.credit_code.data, contact_mobile=form.contact_mobile.data,
+            email=form.email.data,
+            password=form.password.data,
+            person_name=form.person_name.data,
+            party_name=form.party_name.data,
+            credit_code=form.credit_code.data,
+            contact_mobile=form.contact_mobile.data,
             description=form.description.data or "",
         )
         try:
             services.register_party(data, make_party())
         except DomainError as exc:
             target = {"credit_code_taken": form.credit_code, "email_taken": form.email}.get(
-                exc.code, form.password)
+                exc.code, form.password
+            )
             target.errors = [*target.errors, message(exc.code)]
         else:
-            flash(_("Registration received. The foundation will verify your details; "
-                    "you can log in now and complete your profile."), "success")
+            flash(
+                _(
+                    "Registration received. The foundation will verify your details; "
+                    "you can log in now and complete your profile."
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form, kind=kind)
 
@@ -101,8 +110,10 @@ def register_organization():
     form = OrganizationRegistrationForm()
     form.legal_form.choices = choices(LEGAL_FORM_LABELS)
     return _register(
-        form, lambda: Organization(legal_form=LegalForm(form.legal_form.data), capacity=1),
-        "organization")
+        form,
+        lambda: Organization(legal_form=LegalForm(form.legal_form.data), capacity=1),
+        "organization",
+    )
 
 
 @bp.route("/register/enterprise", methods=["GET", "POST"])
@@ -128,15 +139,22 @@ def new_user():
     form = StaffUserForm()
     roles = [*STAFF_CREATABLE_ROLES, *([Role.ADMIN] if current_user.role == Role.ADMIN else [])]
     form.role.choices = [(r.value, str(ROLE_LABELS[r])) for r in roles]
-    communities = db.session.scalars(sa.select(Community).order_by(Community.street_code,
-                                                                   Community.position)).all()
-    form.community_id.choices = [(0, "—")] + [(c.id, f"{c.street.name} · {c.name}")
-                                              for c in communities]
+    communities = db.session.scalars(
+        sa.select(Community).order_by(Community.street_code, Community.position)
+    ).all()
+    form.community_id.choices = [(0, "—")] + [
+        (c.id, f"{c.street.name} · {c.name}") for c in communities
+    ]
     if form.validate_on_submit():
         try:
             services.create_user_by_staff(
-                current_user, form.email.data, form.name.data, form.password.data,
-                Role(form.role.data), form.community_id.data or None)
+                current_user,
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                Role(form.role.data),
+                form.community_id.data or None,
+            )
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:

@@ -1,7 +1,6 @@
 """The audit record: who did what to which object, when, from where, before and after."""
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,11 +17,11 @@ class AuditRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: No foreign key: the log must outlive anything it mentions.
-    actor_id: Mapped[Optional[int]]
+    actor_id: Mapped[int | None]
     actor_label: Mapped[str] = mapped_column(sa.String(254))
     action: Mapped[str] = mapped_column(sa.String(64), index=True)
     object_type: Mapped[str] = mapped_column(sa.String(64))
-    object_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    before: Mapped[Optional[dict]] = mapped_column(sa.JSON)
-    after: Mapped[Optional[dict]] = mapped_column(sa.JSON)
-    address: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    address: Mapped[str | None] = mapped_column(sa.String(64))

@@ -42,5 +42,6 @@ def log():
         query = query.where(AuditRecord.at < until + timedelta(days=1))
     page = db.paginate(query.order_by(AuditRecord.id.desc()), per_page=50, error_out=False)
     object_types = db.session.scalars(
-        sa.select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)).all()
+        sa.select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)
+    ).all()
     return render_template("audit/log.html", page=page, object_types=object_types)

@@ -36,8 +36,9 @@ class NeedForm(FlaskForm):
     category_code = SelectField(_l("Service category"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=4000)])
-    beneficiaries = IntegerField(_l("Direct beneficiaries"),
-                                 validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    beneficiaries = IntegerField(
+        _l("Direct beneficiaries"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)]
+    )
     budget_estimate_fen = MoneyField(_l("Budget estimate (yuan)"))
     source = SelectField(_l("Where the need was raised"), validators=[DataRequired()])
     status = SelectField(_l("Status"), validators=[DataRequired()])

@@ -2,7 +2,7 @@
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -116,10 +116,8 @@ class Party(db.Model):
     contact_mobile: Mapped[str] = mapped_column(sa.String(11))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    verified_by_id: Mapped[Optional[int]] = mapped_column(
-        sa.ForeignKey("users.id", use_alter=True)
-    )
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", use_alter=True))
 
     categories: Mapped[list[ServiceCategory]] = relationship(
         secondary=party_categories, order_by=ServiceCategory.code
@@ -196,7 +194,7 @@ class Need(db.Model):
     budget_estimate_fen: Mapped[int] = mapped_column(sa.BigInteger)
     source: Mapped[NeedSource] = mapped_column(_str_enum(NeedSource))
     status: Mapped[NeedStatus] = mapped_column(_str_enum(NeedStatus), default=NeedStatus.OPEN)
-    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

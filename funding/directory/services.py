@@ -23,12 +23,36 @@ from funding.directory.models import (
 from funding.extensions import db
 from funding.transactions import DomainError, transactional
 
-ORG_FIELDS = ("name", "legal_form", "capacity", "contact_name", "contact_mobile", "description",
-              "categories", "streets", "communities")
-ENTERPRISE_FIELDS = ("name", "contact_name", "contact_mobile", "description", "public_listing",
-                     "categories", "streets")
-NEED_FIELDS = ("community_id", "category_code", "title", "description", "beneficiaries",
-               "budget_estimate_fen", "source", "status")
+ORG_FIELDS = (
+    "name",
+    "legal_form",
+    "capacity",
+    "contact_name",
+    "contact_mobile",
+    "description",
+    "categories",
+    "streets",
+    "communities",
+)
+ENTERPRISE_FIELDS = (
+    "name",
+    "contact_name",
+    "contact_mobile",
+    "description",
+    "public_listing",
+    "categories",
+    "streets",
+)
+NEED_FIELDS = (
+    "community_id",
+    "category_code",
+    "title",
+    "description",
+    "beneficiaries",
+    "budget_estimate_fen",
+    "source",
+    "status",
+)
 
 
 def reference_data() -> dict:
@@ -45,21 +69,34 @@ def load_reference_data() -> dict[str, int]:
     for position, row in enumerate(data["streets"]):
         street = db.session.get(Street, row["code"])
         if street is None:
-            street = Street(code=row["code"], name=row["name"], name_en=row["name_en"],
-                            position=position)
+            street = Street(
+                code=row["code"], name=row["name"], name_en=row["name_en"], position=position
+            )
             db.session.add(street)
             added["streets"] += 1
         known = {c.name for c in street.communities}
         for cpos, name in enumerate(row["communities"]):
             if name not in known:
-                db.session.add(Community(street=street, name=name, position=cpos,
-                                         inferred=row["communities_inferred"]))
+                db.session.add(
+                    Community(
+                        street=street,
+                        name=name,
+                        position=cpos,
+                        inferred=row["communities_inferred"],
+                    )
+                )
                 added["communities"] += 1
     for row in data["service_categories"]:
         if db.session.get(ServiceCategory, row["code"]) is None:
-            db.session.add(ServiceCategory(code=row["code"], name=row["name"],
-                                           name_en=row["name_en"], class_name=row["class"],
-                                           class_name_en=row["class_en"]))
+            db.session.add(
+                ServiceCategory(
+                    code=row["code"],
+                    name=row["name"],
+                    name_en=row["name_en"],
+                    class_name=row["class"],
+                    class_name_en=row["class_en"],
+                )
+            )
             added["categories"] += 1
     if any(added.values()):
         record(None, "directory.load_reference", object_type="Directory", after=added)

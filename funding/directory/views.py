@@ -38,8 +38,11 @@ def _categories() -> list[ServiceCategory]:
 
 
 def _streets() -> list[Street]:
-    return list(db.session.scalars(
-        sa.select(Street).options(selectinload(Street.communities)).order_by(Street.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Street).options(selectinload(Street.communities)).order_by(Street.position)
+        )
+    )
 
 
 def _visible_party(model: type[Party], party_id: int) -> Party:
@@ -51,8 +54,10 @@ def _visible_party(model: type[Party], party_id: int) -> Party:
         current_user.is_authenticated and services.can_edit_party(current_user, party)
     ):
         abort(404)
-    if isinstance(party, Enterprise) and not party.public_listing and not (
-        current_user.is_authenticated and services.can_edit_party(current_user, party)
+    if (
+        isinstance(party, Enterprise)
+        and not party.public_listing
+        and not (current_user.is_authenticated and services.can_edit_party(current_user, party))
     ):
         abort(404)
     return party
@@ -65,41 +70,57 @@ def organizations():
     args = request.args
     if q := args.get("q", "").strip():
         like = f"%{q}%"
-        query = query.where(sa.or_(Organization.name.ilike(like),
-                                   Organization.description.ilike(like)))
+        query = query.where(
+            sa.or_(Organization.name.ilike(like), Organization.description.ilike(like))
+        )
     if category := args.get("category"):
-        query = query.where(Organization.id.in_(
-            sa.select(party_categories.c.party_id).where(
-                party_categories.c.category_code == category)))
+        query = query.where(
+            Organization.id.in_(
+                sa.select(party_categories.c.party_id).where(
+                    party_categories.c.category_code == category
+                )
+            )
+        )
     if street := args.get("street"):
-        query = query.where(Organization.id.in_(
-            sa.select(party_streets.c.party_id).where(party_streets.c.street_code == street)))
+        query = query.where(
+            Organization.id.in_(
+                sa.select(party_streets.c.party_id).where(party_streets.c.street_code == street)
+            )
+        )
     if (form := args.get("legal_form")) in {f.value for f in LegalForm}:
         query = query.where(Organization.legal_form == LegalForm(form))
-    query = query.options(selectinload(Organization.categories),
-                          selectinload(Organization.streets)).order_by(Organization.name)
+    query = query.options(
+        selectinload(Organization.categories), selectinload(Organization.streets)
+    ).order_by(Organization.name)
     page = db.paginate(query, per_page=20, error_out=False)
-    return render_template("directory/organizations.html", page=page, categories=_categories(),
-                           streets=_streets(), legal_forms=choices(LEGAL_FORM_LABELS))
+    return render_template(
+        "directory/organizations.html",
+        page=page,
+        categories=_categories(),
+        streets=_streets(),
+        legal_forms=choices(LEGAL_FORM_LABELS),
+    )
 
 
 @bp.route("/organizations/<int:party_id>")
 def organization(party_id: int):
     """An organization's public profile."""
     org = _visible_party(Organization, party_id)
-    return render_template("directory/organization.html", org=org,
-                           can_edit=current_user.is_authenticated
-                           and services.can_edit_party(current_user, org))
+    return render_template(
+        "directory/organization.html",
+        org=org,
+        can_edit=current_user.is_authenticated and services.can_edit_party(current_user, org),
+    )
 
 
 def _fill_profile_choices(form) -> None:
-    form.categories.choices = [(c.code, f"{c.code} {localized(c, 'name')}")
-                               for c in _categories()]
+    form.categories.choices = [(c.code, f"{c.code} {localized(c, 'name')}") for c in _categories()]
     streets = _streets()
     form.streets.choices = [(s.code, localized(s, "name")) for s in streets]
     if hasattr(form, "communities"):
-        form.communities.choices = [(c.id, f"{localized(s, 'name')} · {c.name}")
-                                    for s in streets for c in s.communities]
+        form.communities.choices = [
+            (c.id, f"{localized(s, 'name')} · {c.name}") for s in streets for c in s.communities
+        ]
         form.legal_form.choices = choices(LEGAL_FORM_LABELS)
 
 
@@ -118,8 +139,10 @@ def _edit_party(model: type[Party], form_cls, party_id: int, endpoint: str):
     if form.validate_on_submit():
         is_org = isinstance(party, Organization)
         profile = services.PartyProfile(
-            name=form.name.data, contact_name=form.contact_name.data,
-            contact_mobile=form.contact_mobile.data, description=form.description.data or "",
+            name=form.name.data,
+            contact_name=form.contact_name.data,
+            contact_mobile=form.contact_mobile.data,
+            description=form.description.data or "",
             category_codes=tuple(form.categories.data or ()),
             street_codes=tuple(form.streets.data or ()),
             legal_form=LegalForm(form.legal_form.data) if is_org else None,
@@ -160,9 +183,11 @@ def enterprises():
 def enterprise(party_id: int):
     """An enterprise's public profile."""
     ent = _visible_party(Enterprise, party_id)
-    return render_template("directory/enterprise.html", ent=ent,
-                           can_edit=current_user.is_authenticated
-                           and services.can_edit_party(current_user, ent))
+    return render_template(
+        "directory/enterprise.html",
+        ent=ent,
+        can_edit=current_user.is_authenticated and services.can_edit_party(current_user, ent),
+    )
 
 
 @bp.route("/enterprises/<int:party_id>/edit", methods=["GET", "POST"])
@@ -175,11 +200,16 @@ def edit_enterprise(party_id: int):
 @bp.route("/communities")
 def communities():
     """Streets and their communities, with the number of open needs in each."""
-    open_counts = dict(db.session.execute(
-        sa.select(Need.community_id, sa.func.count())
-        .where(Need.status == NeedStatus.OPEN).group_by(Need.community_id)).all())
-    return render_template("directory/communities.html", streets=_streets(),
-                           open_counts=open_counts)
+    open_counts = dict(
+        db.session.execute(
+            sa.select(Need.community_id, sa.func.count())
+            .where(Need.status == NeedStatus.OPEN)
+            .group_by(Need.community_id)
+        ).all()
+    )
+    return render_template(
+        "directory/communities.html", streets=_streets(), open_counts=open_counts
+    )
 
 
 @bp.route("/communities/<int:community_id>")
@@ -187,8 +217,11 @@ def community(community_id: int):
     """A community and the needs its residents raised."""
     comm = db.get_or_404(Community, community_id)
     needs = db.session.scalars(
-        sa.select(Need).where(Need.community_id == comm.id)
-        .options(selectinload(Need.category)).order_by(Need.created_at.desc())).all()
+        sa.select(Need)
+        .where(Need.community_id == comm.id)
+        .options(selectinload(Need.category))
+        .order_by(Need.created_at.desc())
+    ).all()
     return render_template("directory/community.html", community=comm, needs=needs)
 
 
@@ -204,12 +237,18 @@ def needs():
     status = args.get("status", NeedStatus.OPEN.value)
     if status in {s.value for s in NeedStatus}:
         query = query.where(Need.status == NeedStatus(status))
-    query = query.options(selectinload(Need.community).selectinload(Community.street),
-                          selectinload(Need.category)).order_by(Need.created_at.desc())
+    query = query.options(
+        selectinload(Need.community).selectinload(Community.street), selectinload(Need.category)
+    ).order_by(Need.created_at.desc())
     page = db.paginate(query, per_page=20, error_out=False)
-    return render_template("directory/needs.html", page=page, categories=_categories(),
-                           streets=_streets(), statuses=choices(NEED_STATUS_LABELS),
-                           status=status)
+    return render_template(
+        "directory/needs.html",
+        page=page,
+        categories=_categories(),
+        streets=_streets(),
+        statuses=choices(NEED_STATUS_LABELS),
+        status=status,
+    )
 
 
 @bp.route("/needs/<int:need_id>")
@@ -225,10 +264,10 @@ def _need_form(need: Need | None) -> NeedForm:
     comms = [c for s in _streets() for c in s.communities]
     if current_user.role == Role.COMMUNITY_WORKER:
         comms = [c for c in comms if c.id == current_user.community_id]
-    form.community_id.choices = [(c.id, f"{localized(c.street, 'name')} · {c.name}")
-                                 for c in comms]
-    form.category_code.choices = [(c.code, f"{c.code} {localized(c, 'name')}")
-                                  for c in _categories()]
+    form.community_id.choices = [(c.id, f"{localized(c.street, 'name')} · {c.name}") for c in comms]
+    form.category_code.choices = [
+        (c.code, f"{c.code} {localized(c, 'name')}") for c in _categories()
+    ]
     form.source.choices = choices(NEED_SOURCE_LABELS)
     form.status.choices = choices(NEED_STATUS_LABELS)
     if need is not None and request.method == "GET":
@@ -239,10 +278,15 @@ def _need_form(need: Need | None) -> NeedForm:
 
 def _need_data(form: NeedForm) -> services.NeedData:
     return services.NeedData(
-        community_id=form.community_id.data, category_code=form.category_code.data,
-        title=form.title.data, description=form.description.data,
-        beneficiaries=form.beneficiaries.data, budget_estimate_fen=form.budget_estimate_fen.data,
-        source=NeedSource(form.source.data), status=NeedStatus(form.status.data))
+        community_id=form.community_id.data,
+        category_code=form.category_code.data,
+        title=form.title.data,
+        description=form.description.data,
+        beneficiaries=form.beneficiaries.data,
+        budget_estimate_fen=form.budget_estimate_fen.data,
+        source=NeedSource(form.source.data),
+        status=NeedStatus(form.status.data),
+    )
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])

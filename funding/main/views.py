@@ -21,20 +21,27 @@ def _count(query: sa.Select) -> int:
 def index():
     """The public home page: what the platform does, the programs, the latest needs."""
     stats = {
-        "organizations": _count(sa.select(Organization.id).where(
-            Organization.verified_at.is_not(None))),
+        "organizations": _count(
+            sa.select(Organization.id).where(Organization.verified_at.is_not(None))
+        ),
         "communities": _count(sa.select(Community.id)),
         "open_needs": _count(sa.select(Need.id).where(Need.status == NeedStatus.OPEN)),
         "demand_fen": db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Need.budget_estimate_fen), 0))
-            .where(Need.status == NeedStatus.OPEN)),
+            sa.select(sa.func.coalesce(sa.func.sum(Need.budget_estimate_fen), 0)).where(
+                Need.status == NeedStatus.OPEN
+            )
+        ),
     }
     programs = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
     latest = db.session.scalars(
-        sa.select(Need).where(Need.status == NeedStatus.OPEN)
-        .options(selectinload(Need.community).selectinload(Community.street),
-                 selectinload(Need.category))
-        .order_by(Need.created_at.desc(), Need.id.desc()).limit(6)).all()
+        sa.select(Need)
+        .where(Need.status == NeedStatus.OPEN)
+        .options(
+            selectinload(Need.community).selectinload(Community.street), selectinload(Need.category)
+        )
+        .order_by(Need.created_at.desc(), Need.id.desc())
+        .limit(6)
+    ).all()
     return render_template("main/index.html", stats=stats, programs=programs, latest=latest)
 
 
@@ -45,11 +52,15 @@ def dashboard():
     ctx: dict = {}
     if current_user.has_role(Role.STAFF):
         ctx["pending_parties"] = db.session.scalars(
-            sa.select(Party).where(Party.verified_at.is_(None)).order_by(Party.created_at)).all()
+            sa.select(Party).where(Party.verified_at.is_(None)).order_by(Party.created_at)
+        ).all()
         ctx["open_needs"] = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN))
+            sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN)
+        )
     if current_user.role == Role.COMMUNITY_WORKER:
         ctx["needs"] = db.session.scalars(
-            sa.select(Need).where(Need.community_id == current_user.community_id)
-            .order_by(Need.created_at.desc())).all()
+            sa.select(Need)
+            .where(Need.community_id == current_user.community_id)
+            .order_by(Need.created_at.desc())
+        ).all()
     return render_template("main/dashboard.html", **ctx)

@@ -12,10 +12,15 @@ from tests.factories import PASSWORD
 
 def _register_org(client, **overrides):
     data = {
-        "party_name": "清波阳光社会工作服务中心", "credit_code": "91350100M000100Y43",
-        "legal_form": "private_non_enterprise", "person_name": "陈晓",
-        "contact_mobile": "13800001234", "email": "chen@example.org",
-        "password": PASSWORD, "confirm": PASSWORD, "description": "为老服务",
+        "party_name": "清波阳光社会工作服务中心",
+        "credit_code": "91350100M000100Y43",
+        "legal_form": "private_non_enterprise",
+        "person_name": "陈晓",
+        "contact_mobile": "13800001234",
+        "email": "chen@example.org",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "description": "为老服务",
     }
     data.update(overrides)
     return client.post("/register/organization", data=data)
@@ -51,10 +56,18 @@ def test_credit_code_unique_across_organizations_and_enterprises(client, make):
 
 
 def test_enterprise_registers(client):
-    response = client.post("/register/enterprise", data={
-        "party_name": "杭州测试有限公司", "credit_code": "91512081MA62K0260E",
-        "person_name": "吴经理", "contact_mobile": "13900001234", "email": "wu@example.org",
-        "password": PASSWORD, "confirm": PASSWORD})
+    response = client.post(
+        "/register/enterprise",
+        data={
+            "party_name": "杭州测试有限公司",
+            "credit_code": "91512081MA62K0260E",
+            "person_name": "吴经理",
+            "contact_mobile": "13900001234",
+            "email": "wu@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(User)).role == Role.ENTERPRISE_MEMBER
 
@@ -85,32 +98,45 @@ def test_login_wrong_password_then_right(client, make):
 
 def test_login_ignores_offsite_next(client, make):
     user = make.user(Role.STAFF)
-    response = client.post("/login?next=//evil.example/x",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/dashboard"
 
 
 def _fail(client, email, address, n):
     for _ in range(n):
-        client.post("/login", data={"email": email, "password": "nope nope"},
-                    environ_base={"REMOTE_ADDR": address})
+        client.post(
+            "/login",
+            data={"email": email, "password": "nope nope"},
+            environ_base={"REMOTE_ADDR": address},
+        )
 
 
 def test_throttle_per_account_and_address_does_not_lock_out_others(client, make, app):
     victim = make.user(Role.STAFF)
     other = make.user(Role.STAFF)
     _fail(client, victim.email, "10.0.0.1", app.config["LOGIN_LIMIT_PAIR"])
-    blocked = client.post("/login", data={"email": victim.email, "password": PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    blocked = client.post(
+        "/login",
+        data={"email": victim.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert blocked.status_code == 429
     assert "失败次数过多" in blocked.get_data(as_text=True)
     # The same account from elsewhere, and another account from the same address, still work.
-    elsewhere = client.post("/login", data={"email": victim.email, "password": PASSWORD},
-                            environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    elsewhere = client.post(
+        "/login",
+        data={"email": victim.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
     assert elsewhere.status_code == 302
     client.post("/logout")
-    neighbour = client.post("/login", data={"email": other.email, "password": PASSWORD},
-                            environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    neighbour = client.post(
+        "/login",
+        data={"email": other.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert neighbour.status_code == 302
 
 
@@ -119,8 +145,11 @@ def test_throttle_per_address_across_accounts(client, make, app):
     limit = app.config["LOGIN_LIMIT_ADDRESS"]
     for i in range(limit):
         _fail(client, f"guess{i}@example.org", "10.0.0.9", 1)
-    blocked = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    blocked = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert blocked.status_code == 429
 
 
@@ -128,8 +157,11 @@ def test_throttle_per_account_across_addresses(client, make, app):
     user = make.user(Role.STAFF)
     for i in range(app.config["LOGIN_LIMIT_ACCOUNT"]):
         _fail(client, user.email, f"10.1.0.{i}", 1)
-    blocked = client.post("/login", data={"email": user.email, "password": PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    blocked = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.2.0.1"},
+    )
     assert blocked.status_code == 429
 
 
@@ -173,9 +205,17 @@ def test_deactivated_user_is_logged_out(client, make, login_as, app):
 def test_staff_create_community_worker(client, make, login_as):
     staff = make.user(Role.STAFF)
     comm = make.community()
-    response = login_as(staff).post("/staff/users/new", data={
-        "name": "王芳", "email": "wang@example.org", "role": "community_worker",
-        "community_id": comm.id, "password": PASSWORD, "confirm": PASSWORD})
+    response = login_as(staff).post(
+        "/staff/users/new",
+        data={
+            "name": "王芳",
+            "email": "wang@example.org",
+            "role": "community_worker",
+            "community_id": comm.id,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     created = db.session.scalar(sa.select(User).filter_by(email="wang@example.org"))
     assert created.role == Role.COMMUNITY_WORKER and created.community_id == comm.id
@@ -183,9 +223,17 @@ def test_staff_create_community_worker(client, make, login_as):
 
 def test_staff_cannot_create_admin(client, make, login_as):
     staff = make.user(Role.STAFF)
-    response = login_as(staff).post("/staff/users/new", data={
-        "name": "x", "email": "x@example.org", "role": "admin", "community_id": 0,
-        "password": PASSWORD, "confirm": PASSWORD})
+    response = login_as(staff).post(
+        "/staff/users/new",
+        data={
+            "name": "x",
+            "email": "x@example.org",
+            "role": "admin",
+            "community_id": 0,
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
     assert response.status_code == 200
     assert db.session.scalar(sa.select(User).filter_by(email="x@example.org")) is None
 
@@ -197,15 +245,27 @@ def test_staff_verify_party(client, make, login_as):
     assert response.status_code == 302
     db.session.refresh(org)
     assert org.is_verified and org.verified_by_id == staff.id
-    assert db.session.scalar(sa.select(AuditRecord).filter_by(action="party.verify")).actor_id \
+    assert (
+        db.session.scalar(sa.select(AuditRecord).filter_by(action="party.verify")).actor_id
         == staff.id
+    )
 
 
 def test_create_user_command(runner):
-    result = runner.invoke(args=["create-user", "--email", "root@example.org", "--name", "Root",
-                                 "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "root@example.org",
+            "--name",
+            "Root",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(User).filter_by(email="root@example.org")).role == Role.ADMIN
-    again = runner.invoke(args=["create-user", "--email", "b@example.org", "--name", "B",
-                                "--password", "12345678"])
+    again = runner.invoke(
+        args=["create-user", "--email", "b@example.org", "--name", "B", "--password", "12345678"]
+    )
     assert again.exit_code != 0 and "常见" in again.output

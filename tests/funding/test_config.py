@@ -35,7 +35,8 @@ def test_production_config_is_strict(monkeypatch):
 
 def test_wsgi_without_secrets_in_production_exits_with_message():
     env = {"LINKAGE_CONFIG": "config.ProductionConfig", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", "import wsgi"], env=env, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stderr and "DATABASE_URL" in done.stderr

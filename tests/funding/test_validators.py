@@ -7,8 +7,9 @@ from funding.money import MoneyError, format_fen, parse_yuan
 from funding.validators import CodeError, normalise_credit_code, normalise_mobile
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "91110000600037341L",
-                                  "91512081MA62K0260E", "91512081ma62k0260e"])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y43", "91110000600037341L", "91512081MA62K0260E", "91512081ma62k0260e"]
+)
 def test_valid_credit_codes_pass(code):
     assert normalise_credit_code(code) == code.upper()
 
@@ -48,8 +49,9 @@ def test_demo_codes_are_valid():
     assert all(normalise_credit_code(c) == c for c in codes)
 
 
-@pytest.mark.parametrize(("raw", "clean"), [("13800001234", "13800001234"),
-                                            ("+86 138-0000-1234", "13800001234")])
+@pytest.mark.parametrize(
+    ("raw", "clean"), [("13800001234", "13800001234"), ("+86 138-0000-1234", "13800001234")]
+)
 def test_mobile_normalised(raw, clean):
     assert normalise_mobile(raw) == clean
 
@@ -60,24 +62,41 @@ def test_bad_mobile_refused(raw):
         normalise_mobile(raw)
 
 
-@pytest.mark.parametrize(("text", "fen"), [("1,234.56", 123456), ("¥12", 1200), ("0.01", 1),
-                                           ("30000", 3_000_000), ("1.50", 150)])
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [("1,234.56", 123456), ("¥12", 1200), ("0.01", 1), ("30000", 3_000_000), ("1.50", 150)],
+)
 def test_parse_yuan(text, fen):
     assert parse_yuan(text) == fen
 
 
-@pytest.mark.parametrize(("text", "reason"), [("1.001", "too_many_decimals"), ("-5", "negative"),
-                                              ("0", "zero"), ("1e12", "too_large"),
-                                              ("abc", "not_a_number"), ("NaN", "not_a_number"),
-                                              ("", "empty")])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1.001", "too_many_decimals"),
+        ("-5", "negative"),
+        ("0", "zero"),
+        ("1e12", "too_large"),
+        ("abc", "not_a_number"),
+        ("NaN", "not_a_number"),
+        ("", "empty"),
+    ],
+)
 def test_parse_yuan_refuses(text, reason):
     with pytest.raises(MoneyError) as info:
         parse_yuan(text)
     assert str(info.value) == reason
 
 
-@pytest.mark.parametrize(("fen", "shown"), [(123456, "¥1,234.56"), (5, "¥0.05"), (0, "¥0.00"),
-                                            (-120000, "-¥1,200.00"),
-                                            (10_000_000_000, "¥100,000,000.00")])
+@pytest.mark.parametrize(
+    ("fen", "shown"),
+    [
+        (123456, "¥1,234.56"),
+        (5, "¥0.05"),
+        (0, "¥0.00"),
+        (-120000, "-¥1,200.00"),
+        (10_000_000_000, "¥100,000,000.00"),
+    ],
+)
 def test_format_fen(fen, shown):
     assert format_fen(fen) == shown

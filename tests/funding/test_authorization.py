@@ -1,0 +1,145 @@
+"""Every route × every role → the expected status, generated from the app's URL map.
+
+A new route without an entry in EXPECTED fails ``test_every_route_has_an_entry``.
+"""
+
+import pytest
+
+from funding.accounts.models import Role
+
+ROLES = ["anonymous", *[r.value for r in Role]]
+ALL = dict.fromkeys(ROLES, 200)
+LOGGED_IN = {**ALL, "anonymous": 302}
+
+
+def only(*allowed: str, ok: int = 200, other: int = 403) -> dict:
+    """Anonymous visitors go to login; ``allowed`` roles get ``ok``; the rest ``other``."""
+    return {r: ok if r in allowed else (302 if r == "anonymous" else other) for r in ROLES}
+
+
+STAFF = ("staff", "admin")
+EXPECTED: dict[tuple[str, str], dict] = {
+    ("GET", "main.index"): ALL,
+    ("GET", "bootstrap.static"): ALL,
+    ("GET", "main.dashboard"): LOGGED_IN,
+    ("GET", "accounts.login"): {**dict.fromkeys(ROLES, 302), "anonymous": 200},
+    ("POST", "accounts.logout"): dict.fromkeys(ROLES, 302),
+    ("GET", "accounts.register"): ALL,
+    ("GET", "accounts.register_organization"): ALL,
+    ("GET", "accounts.register_enterprise"): ALL,
+    ("GET", "accounts.users"): only(*STAFF),
+    ("GET", "accounts.new_user"): only(*STAFF),
+    ("POST", "accounts.toggle_user"): only(*STAFF, ok=302),
+    ("GET", "accounts.parties"): only(*STAFF),
+    ("POST", "accounts.verify"): only(*STAFF, ok=302),
+    ("GET", "directory.organizations"): ALL,
+    ("GET", "directory.organization"): ALL,
+    ("GET", "directory.edit_organization"): only("org_member", *STAFF),
+    ("GET", "directory.enterprises"): ALL,
+    ("GET", "directory.enterprise"): ALL,
+    ("GET", "directory.edit_enterprise"): only("enterprise_member", *STAFF),
+    ("GET", "directory.communities"): ALL,
+    ("GET", "directory.community"): ALL,
+    ("GET", "directory.needs"): ALL,
+    ("GET", "directory.need"): ALL,
+    ("GET", "directory.new_need"): only("community_worker", *STAFF),
+    ("GET", "directory.edit_need"): only("community_worker", *STAFF),
+    ("GET", "audit.log"): only(*STAFF),
+}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET" or "GET" not in rule.methods:
+                yield method, rule.endpoint, rule
+
+
+def test_every_route_has_an_entry(app):
+    found = {(m, e) for m, e, _ in _routes(app)}
+    assert found - EXPECTED.keys() == set(), "add the new routes to EXPECTED"
+    assert EXPECTED.keys() - found == set(), "EXPECTED names routes that no longer exist"
+
+
+@pytest.fixture
+def world(make):
+    """One user per role, each owning the objects the routes point at."""
+    users = {role.value: make.user(role) for role in Role}
+    org = users["org_member"].party
+    ent = users["enterprise_member"].party
+    need = make.need(community=users["community_worker"].community)
+    target = make.user(Role.REVIEWER)
+    pending = make.organization(verified=False)
+    args = {
+        "party_id": {
+            "organization": org.id,
+            "edit_organization": org.id,
+            "enterprise": ent.id,
+            "edit_enterprise": ent.id,
+            "verify": pending.id,
+        },
+        "need_id": need.id,
+        "community_id": need.community_id,
+        "user_id": target.id,
+        "filename": "css/bootstrap.min.css",
+    }
+    return users, args
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app, world, login_as, client, role):
+    users, args = world
+    if role != "anonymous":
+        login_as(users[role])
+    failures = []
+    for method, endpoint, rule in _routes(app):
+        values = {}
+        for name in rule.arguments:
+            value = args[name]
+            values[name] = value[endpoint.split(".")[1]] if isinstance(value, dict) else value
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **values)
+        if endpoint == "accounts.logout" and role != "anonymous":
+            continue  # logging out would end the session for the routes after it
+        response = client.open(url, method=method)
+        response.close()
+        expected = EXPECTED[(method, endpoint)][role]
+        if response.status_code != expected:
+            failures.append(f"{method} {url}: {response.status_code} != {expected}")
+    assert failures == []
+
+
+def test_logout_as_each_role(world, login_as):
+    users, _ = world
+    for user in users.values():
+        client = login_as(user)
+        assert client.post("/logout").status_code == 302
+        assert client.get("/dashboard").status_code == 302
+
+
+def test_another_organizations_profile_edit_is_404(make, login_as):
+    member = make.user(Role.ORG_MEMBER)
+    other = make.organization()
+    assert login_as(member).get(f"/organizations/{other.id}/edit").status_code == 404
+    assert (
+        login_as(member)
+        .post(f"/organizations/{other.id}/edit", data={"name": "hijack"})
+        .status_code
+        == 404
+    )
+
+
+def test_unverified_party_profile_is_hidden_from_others(make, login_as, client):
+    member = make.user(Role.ORG_MEMBER, party=make.organization(verified=False))
+    assert client.get(f"/organizations/{member.party_id}").status_code == 404
+    assert login_as(member).get(f"/organizations/{member.party_id}").status_code == 200
+
+
+def test_worker_cannot_edit_another_communitys_need(make, login_as):
+    worker = make.user(Role.COMMUNITY_WORKER)
+    elsewhere = make.need(community=make.community("涌金门社区"))
+    assert login_as(worker).get(f"/needs/{elsewhere.id}/edit").status_code == 404

@@ -1,0 +1,95 @@
+"""Demo seed and migrations."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from funding.accounts.models import Role, User
+from funding.demo import DEMO_PASSWORD
+from funding.directory.models import Enterprise, Need, Organization
+from funding.extensions import db
+from funding.proposals.models import Program
+from funding.validators import normalise_credit_code
+
+
+def _counts():
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Organization, Enterprise, Need, Program, User)
+    }
+
+
+def test_seed_demo_is_idempotent_and_plausible(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = _counts()
+    assert counts == {"Organization": 40, "Enterprise": 12, "Need": 60, "Program": 6, "User": 6}
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert _counts() == counts
+    codes = db.session.scalars(sa.select(Organization.credit_code)).all()
+    assert all(normalise_credit_code(c) == c for c in codes)
+    categories = set(db.session.scalars(sa.select(Need.category_code)))
+    assert categories == set("ABCDEFGHI")
+    roles = set(db.session.scalars(sa.select(User.role)))
+    assert roles == set(Role)
+
+
+def test_demo_accounts_log_in(runner, client):
+    runner.invoke(args=["seed-demo"])
+    for email in ("admin", "staff", "reviewer", "org", "enterprise", "community"):
+        response = client.post(
+            "/login", data={"email": f"{email}@demo.local", "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, email
+        assert client.get("/dashboard").status_code == 200
+        client.post("/logout")
+
+
+def test_seed_demo_refuses_production(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "ProductionConfig" in result.output
+    assert _counts()["Organization"] == 0
+
+
+def test_models_and_migrations_agree():
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_upgrade_on_an_empty_sqlite_file(tmp_path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "fresh.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    engine = sa.create_engine(f"sqlite:///{target}")
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+    engine.dispose()
+    assert {"users", "parties", "needs", "audit_records", "alembic_version"} <= tables
+
+
+@pytest.mark.postgres
+def test_upgrade_on_an_empty_postgres_database():
+    """The session fixture built this database from nothing with the migrations."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("set TESTING_DATABASE_URL to a PostgreSQL database")
+    version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"
+    triggers = db.session.scalar(
+        sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_records_append_only'")
+    )
+    assert triggers == 1
