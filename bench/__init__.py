@@ -1,0 +1,1 @@
+"""Benchmarks of the matching library on seeded synthetic instances."""
