@@ -43,6 +43,14 @@ class Config:
     LOGIN_LIMIT_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     PAGE_SIZE = 20
+    #: Attachments live here, outside ``static/``, under server-made names.
+    UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
+    #: The public address used in email links.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@linkage.local")
 
 
 class DevelopmentConfig(Config):
@@ -50,6 +58,8 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     DEBUG = True
+    #: Emails are printed to the console in development.
+    MAIL_BACKEND = "console"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linkage.sqlite'}")
@@ -65,6 +75,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TESTING_DATABASE_URL", "sqlite://"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - cheap hashing for tests
     WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "locmem"
 
 
 class ProductionConfig(Config):

@@ -8,7 +8,7 @@ from werkzeug.utils import import_string
 from funding import cli, errors, i18n, security
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
-from funding.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
+    mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -54,8 +55,13 @@ def register_blueprints(app: Flask) -> None:
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
     from funding.main.views import bp as main_bp
+    from funding.notifications.views import bp as notifications_bp
+    from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
+    from funding.proposals.views import bp as proposals_bp
+    from funding.reviews.views import bp as reviews_bp
 
-    for bp in (main_bp, accounts_bp, directory_bp, audit_bp):
+    for bp in (main_bp, accounts_bp, directory_bp, audit_bp, proposals_bp, reviews_bp,
+               notifications_bp):
         app.register_blueprint(bp)
 
 

@@ -55,9 +55,11 @@ def mobile_check(_form, field) -> None:
 class MoneyField(StringField):
     """An amount typed in yuan; ``data`` is integer fen (None when empty and optional)."""
 
-    def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
+    def __init__(self, label=None, validators=None, *, required: bool = True,
+                 allow_zero: bool = False, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.required = required
+        self.allow_zero = allow_zero
 
     def _value(self) -> str:
         if self.raw_data:
@@ -70,6 +72,6 @@ class MoneyField(StringField):
         if not text and not self.required:
             return
         try:
-            self.data = parse_yuan(text)
+            self.data = parse_yuan(text, allow_zero=self.allow_zero)
         except MoneyError as exc:
             raise ValueError(str(MONEY_MESSAGES[str(exc)])) from exc

@@ -49,9 +49,12 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_fen, "money")
     app.add_template_global(localized)
     app.add_template_global(join_localized)
-    from funding.labels import label
+    from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, keyed, label
 
     app.add_template_global(label)
+    app.add_template_global(keyed(EVENT_LABELS), "event_label")
+    app.add_template_global(keyed(FIELD_LABELS), "field_label")
+    app.add_template_global(keyed(WAITS_ON_LABELS), "waits_label")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "—", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "—", "datetime")
 

@@ -4,6 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from funding.accounts.models import Role
 from funding.directory.models import LegalForm, NeedSource, NeedStatus
+from funding.grants.models import GrantState
+from funding.proposals.models import BudgetCategory, ProposalState
+from funding.reviews.models import AssignmentState, Recommendation, RelationKind
 
 ROLE_LABELS = {
     Role.ORG_MEMBER: _l("Social organization member"),
@@ -33,7 +36,73 @@ NEED_STATUS_LABELS = {
     NeedStatus.MET: _l("Met"),
     NeedStatus.CLOSED: _l("Closed"),
 }
-ALL_LABELS = {**ROLE_LABELS, **LEGAL_FORM_LABELS, **NEED_SOURCE_LABELS, **NEED_STATUS_LABELS}
+PROPOSAL_STATE_LABELS = {
+    ProposalState.DRAFT: _l("Draft"),
+    ProposalState.SCREENING: _l("Screening"),
+    ProposalState.IN_REVIEW: _l("In expert review"),
+    ProposalState.RETURNED: _l("Returned for revision"),
+    ProposalState.APPROVED: _l("Approved, on public disclosure"),
+    ProposalState.REJECTED: _l("Not funded"),
+    ProposalState.WITHDRAWN: _l("Withdrawn"),
+    ProposalState.AGREEMENT_SIGNED: _l("Agreement signed"),
+}
+BUDGET_CATEGORY_LABELS = {
+    BudgetCategory.PERSONNEL: _l("Personnel"),
+    BudgetCategory.ACTIVITIES: _l("Activities"),
+    BudgetCategory.MATERIALS: _l("Materials"),
+    BudgetCategory.ADMIN: _l("Administration"),
+}
+RELATION_LABELS = {
+    RelationKind.EMPLOYEE: _l("Employee"),
+    RelationKind.BOARD_MEMBER: _l("Board member"),
+    RelationKind.FOUNDER: _l("Founder"),
+    RelationKind.FAMILY: _l("Family member"),
+    RelationKind.DONOR: _l("Donor"),
+    RelationKind.DECLARED: _l("Declared conflict"),
+}
+RECOMMENDATION_LABELS = {
+    Recommendation.FUND: _l("Fund"),
+    Recommendation.FUND_WITH_CHANGES: _l("Fund with changes"),
+    Recommendation.DO_NOT_FUND: _l("Do not fund"),
+}
+ASSIGNMENT_LABELS = {
+    AssignmentState.ASSIGNED: _l("Awaiting declaration"),
+    AssignmentState.CLEARED: _l("Scoring"),
+    AssignmentState.SUBMITTED: _l("Review submitted"),
+    AssignmentState.CONFLICTED: _l("Withdrawn: conflict of interest"),
+}
+GRANT_LABELS = {
+    GrantState.ACTIVE: _l("Active"),
+    GrantState.MIDTERM_PASSED: _l("Mid-term review passed"),
+    GrantState.COMPLETED: _l("Completed"),
+    GrantState.TERMINATED: _l("Terminated"),
+}
+#: Timeline steps (proposal events) and who a proposal waits on.
+EVENT_LABELS = {
+    "create": _l("Draft started"),
+    "save": _l("Draft saved"),
+    "submit": _l("Submitted"),
+    "auto_screening": _l("Automatic eligibility screening"),
+    "pass_screening": _l("Passed screening; sent to expert review"),
+    "return": _l("Returned for revision"),
+    "reject": _l("Not funded"),
+    "withdraw": _l("Withdrawn"),
+    "approve": _l("Approved; public disclosure opened"),
+    "sign_agreement": _l("Agreement signed; grant created"),
+    "reviewer_assigned": _l("Reviewer assigned"),
+    "reviewer_conflict": _l("A reviewer declared a conflict and stepped down"),
+    "review_submitted": _l("A review was submitted"),
+}
+WAITS_ON_LABELS = {
+    "applicant": _l("Applicant"),
+    "staff": _l("Foundation staff"),
+    "reviewers": _l("Reviewers"),
+}
+ALL_LABELS = {
+    **ROLE_LABELS, **LEGAL_FORM_LABELS, **NEED_SOURCE_LABELS, **NEED_STATUS_LABELS,
+    **PROPOSAL_STATE_LABELS, **BUDGET_CATEGORY_LABELS, **RELATION_LABELS,
+    **RECOMMENDATION_LABELS, **ASSIGNMENT_LABELS, **GRANT_LABELS,
+}
 
 
 def label(value) -> str:
@@ -44,3 +113,28 @@ def label(value) -> str:
 
 def choices(labels: dict) -> list[tuple[str, str]]:
     return [(member.value, str(text)) for member, text in labels.items()]
+
+#: Names of the fields compared between proposal versions.
+FIELD_LABELS = {
+    "title": _l("Project title"),
+    "summary": _l("Summary"),
+    "category_code": _l("Service category"),
+    "direct_beneficiaries": _l("Direct beneficiaries"),
+    "indirect_beneficiaries": _l("Indirect beneficiaries"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "amount_requested_fen": _l("Amount requested"),
+    "self_funded_fen": _l("Self-funded"),
+    "total_budget_fen": _l("Total budget"),
+    "needs": _l("Community needs it answers"),
+    "communities": _l("Target communities"),
+    "budget_lines": _l("Budget lines"),
+    "outcomes": _l("Outcome indicators"),
+    "team": _l("Team members"),
+    "attachments": _l("Attachments"),
+}
+
+
+def keyed(labels: dict):
+    """A template helper: the translated label for a key, or the key itself."""
+    return lambda key: str(labels.get(key, key))

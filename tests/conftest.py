@@ -20,8 +20,9 @@ from tests import factories
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     app = create_app(TestingConfig)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))
 
     @app.teardown_request
     def _forget_request_state(_exc):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from funding.accounts.models import User
 
 
-def _str_enum(enum_cls: type[enum.Enum]) -> sa.Enum:
+def str_enum(enum_cls: type[enum.Enum]) -> sa.Enum:
     """A portable VARCHAR-backed enum column storing the member values."""
     return sa.Enum(
         enum_cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
@@ -109,7 +109,7 @@ class Party(db.Model):
     __mapper_args__ = {"polymorphic_on": "kind"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PartyKind] = mapped_column(_str_enum(PartyKind))
+    kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind))
     name: Mapped[str] = mapped_column(sa.String(100))
     credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(sa.String(50))
@@ -140,7 +140,7 @@ class Organization(Party):
     __table_args__ = (sa.CheckConstraint("capacity BETWEEN 1 AND 50", name="capacity_range"),)
 
     id: Mapped[int] = mapped_column(sa.ForeignKey("parties.id"), primary_key=True)
-    legal_form: Mapped[LegalForm] = mapped_column(_str_enum(LegalForm))
+    legal_form: Mapped[LegalForm] = mapped_column(str_enum(LegalForm))
     #: How many projects it can run at once.
     capacity: Mapped[int] = mapped_column(default=1)
 
@@ -192,8 +192,8 @@ class Need(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     beneficiaries: Mapped[int]
     budget_estimate_fen: Mapped[int] = mapped_column(sa.BigInteger)
-    source: Mapped[NeedSource] = mapped_column(_str_enum(NeedSource))
-    status: Mapped[NeedStatus] = mapped_column(_str_enum(NeedStatus), default=NeedStatus.OPEN)
+    source: Mapped[NeedSource] = mapped_column(str_enum(NeedSource))
+    status: Mapped[NeedStatus] = mapped_column(str_enum(NeedStatus), default=NeedStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

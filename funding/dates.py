@@ -1,0 +1,26 @@
+"""Calendar helpers: working days for disclosure periods, "today" in the district's zone."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+DISTRICT_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    """The date in Hangzhou now (deadlines and disclosure periods are local dates)."""
+    return datetime.now(DISTRICT_ZONE).date()
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days (Monday–Friday) after ``start``.
+
+    Public holidays are not known here; staff can see the date and sign later if one falls in
+    the period.
+    """
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current

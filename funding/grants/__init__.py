@@ -1,0 +1,1 @@
+"""Grants: created when an agreement is signed; the money flows through the ledger."""

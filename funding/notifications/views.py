@@ -1,0 +1,38 @@
+"""The notification list and marking it read."""
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from funding.extensions import db
+from funding.notifications.models import Notification
+from funding.notifications.services import mark_read, unread_count
+from funding.notifications.texts import render_text
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def unread():
+    """The unread count beside the bell in the navigation bar."""
+    if current_user.is_authenticated:
+        return {"unread_notifications": unread_count(current_user)}
+    return {"unread_notifications": 0}
+
+
+@bp.route("/notifications")
+@login_required
+def index():
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).limit(200)).all()
+    return render_template("notifications/index.html", notifications=rows,
+                           text=lambda n: render_text(n.key, n.params))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read():
+    """Mark every notification as read."""
+    mark_read(current_user)
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,52 @@
+"""Public disclosure (公示): approved projects, and a form to raise an objection."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from funding.dates import today
+from funding.extensions import db
+from funding.messages import message
+from funding.proposals import services
+from funding.proposals.forms import ObjectionForm
+from funding.proposals.models import Proposal, ProposalState
+from funding.proposals.views import bp
+from funding.transactions import DomainError
+
+PUBLIC_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
+
+
+@bp.route("/disclosures")
+def disclosures():
+    """Projects on public disclosure now, then those whose agreements are signed."""
+    rows = db.session.scalars(
+        sa.select(Proposal).where(Proposal.state.in_(PUBLIC_STATES))
+        .options(selectinload(Proposal.organization), selectinload(Proposal.program))
+        .order_by(Proposal.decided_at.desc())).all()
+    current = [p for p in rows if p.state == ProposalState.APPROVED]
+    signed = [p for p in rows if p.state == ProposalState.AGREEMENT_SIGNED]
+    return render_template("proposals/disclosures.html", current=current, signed=signed,
+                           today=today())
+
+
+@bp.route("/disclosures/<int:proposal_id>", methods=["GET", "POST"])
+def disclosure(proposal_id: int):
+    """One disclosed project: organization, project, program, amount, purpose; objections."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.state not in PUBLIC_STATES:
+        abort(404)
+    form = ObjectionForm()
+    open_now = proposal.state == ProposalState.APPROVED and today() <= proposal.disclosure_until
+    if open_now and form.validate_on_submit():
+        try:
+            services.raise_objection(proposal, form.name.data, form.contact.data, form.text.data,
+                                     today())
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("Thank you. Your objection was recorded and the foundation will look into "
+                    "it."), "success")
+            return redirect(url_for("proposals.disclosure", proposal_id=proposal.id))
+    return render_template("proposals/disclosure.html", proposal=proposal, form=form,
+                           open_now=open_now)

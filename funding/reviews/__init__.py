@@ -1,0 +1,1 @@
+"""Expert review: the relationship registry, conflict-free assignment, scores and summaries."""

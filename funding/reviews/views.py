@@ -1,0 +1,159 @@
+"""Reviewer pages (assignments, declaration, scoring) and the staff relationship registry."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from funding.accounts.models import Role, User
+from funding.directory.models import Party
+from funding.extensions import db
+from funding.labels import RECOMMENDATION_LABELS, RELATION_LABELS, choices
+from funding.messages import message
+from funding.permissions import roles_required, staff_required
+from funding.proposals import exports
+from funding.proposals.models import Proposal
+from funding.proposals.staff_views import download
+from funding.reviews import services
+from funding.reviews.forms import AssignForm, DeclarationForm, RelationshipForm, ReviewForm
+from funding.reviews.models import (
+    AssignmentState,
+    Recommendation,
+    RelationKind,
+    Relationship,
+    ReviewAssignment,
+)
+from funding.transactions import DomainError
+
+bp = Blueprint("reviews", __name__)
+
+
+def _my_assignment(assignment_id: int) -> ReviewAssignment:
+    assignment = db.session.get(ReviewAssignment, assignment_id)
+    if assignment is None or assignment.reviewer_id != current_user.id:
+        abort(404)
+    return assignment
+
+
+@bp.route("/reviews")
+@roles_required(Role.REVIEWER)
+def assignments():
+    """The proposals assigned to this reviewer, and nothing else."""
+    rows = db.session.scalars(
+        sa.select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
+        .order_by(ReviewAssignment.assigned_at.desc())).all()
+    return render_template("reviews/assignments.html", assignments=rows)
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required(Role.REVIEWER)
+def review(assignment_id: int):
+    """Declare, then score; others' reviews appear only once this reviewer has submitted."""
+    assignment = _my_assignment(assignment_id)
+    proposal = assignment.proposal
+    form = ReviewForm(prefix="review")
+    form.recommendation.choices = choices(RECOMMENDATION_LABELS)
+    while len(form.scores.entries) < len(proposal.program.rubric):
+        form.scores.append_entry()
+    if assignment.state == AssignmentState.CLEARED and form.validate_on_submit():
+        scores = [services.Score(e.form.score.data, e.form.comment.data or "")
+                  for e in form.scores]
+        try:
+            services.submit_review(current_user, assignment, scores, form.comment.data,
+                                   Recommendation(form.recommendation.data))
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("Review submitted. You can now see the other reviews."), "success")
+            return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    others = []
+    if assignment.state == AssignmentState.SUBMITTED:
+        others = [a for a in proposal.assignments
+                  if a.state == AssignmentState.SUBMITTED and a.id != assignment.id]
+    return render_template(
+        "reviews/review.html", assignment=assignment, proposal=proposal, form=form,
+        declaration=DeclarationForm(prefix="declare"), others=others,
+        blind=proposal.program.blind_review,
+        weighted=lambda r: services.weighted_total(proposal, r))
+
+
+@bp.route("/reviews/<int:assignment_id>/declare", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def declare(assignment_id: int):
+    """Declare no conflict (then score), or a conflict (then step down)."""
+    assignment = _my_assignment(assignment_id)
+    form = DeclarationForm(prefix="declare")
+    if not form.validate_on_submit():
+        flash(message("declare_first"), "danger")
+        return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    conflicted = form.conflicted.data == "yes"
+    try:
+        services.declare(current_user, assignment, conflicted, form.note.data or "")
+    except DomainError as exc:
+        flash(message(exc.code), "danger")
+        return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    if conflicted:
+        flash(_("Thank you. You have been removed from this review and staff were told."), "info")
+        return redirect(url_for("reviews.assignments"))
+    return redirect(url_for("reviews.review", assignment_id=assignment.id))
+
+
+@bp.route("/reviews/export.<fmt>")
+@roles_required(Role.REVIEWER)
+def export(fmt: str):
+    """The reviewer's assigned proposals as a table; blind programs hide who applied."""
+    proposals = db.session.scalars(
+        sa.select(Proposal).join(ReviewAssignment)
+        .where(ReviewAssignment.reviewer_id == current_user.id,
+               ReviewAssignment.state != AssignmentState.CONFLICTED)
+        .order_by(Proposal.id)).all()
+    return download(exports.proposal_rows(proposals, blind=True), "my-reviews", fmt)
+
+
+@bp.route("/proposals/<int:proposal_id>/reviewers", methods=["POST"])
+@staff_required
+def assign(proposal_id: int):
+    """Staff assign a reviewer; the registry keeps conflicted people out."""
+    proposal = db.get_or_404(Proposal, proposal_id)
+    form = AssignForm(prefix="assign")
+    form.reviewer_id.choices = [(u.id, u.name) for u in db.session.scalars(
+        sa.select(User).where(User.role == Role.REVIEWER))]
+    if form.validate_on_submit():
+        reviewer = db.session.get(User, form.reviewer_id.data)
+        try:
+            services.assign_reviewer(current_user, proposal, reviewer)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("%(name)s was asked to review.", name=reviewer.name), "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+@bp.route("/staff/relationships", methods=["GET", "POST"])
+@staff_required
+def relationships():
+    """The registry of links between people and parties that rule out a review."""
+    form = RelationshipForm()
+    people = db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all()
+    parties = db.session.scalars(sa.select(Party).order_by(Party.name)).all()
+    form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in people]
+    form.party_id.choices = [(p.id, p.name) for p in parties]
+    form.kind.choices = choices(RELATION_LABELS)
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        party = db.session.get(Party, form.party_id.data)
+        services.record_relationship(current_user, user, party, RelationKind(form.kind.data),
+                                     form.note.data or "")
+        flash(_("Relationship recorded."), "success")
+        return redirect(url_for("reviews.relationships"))
+    rows = db.session.scalars(sa.select(Relationship).order_by(Relationship.id.desc())).all()
+    return render_template("reviews/relationships.html", form=form, relationships=rows)
+
+
+@bp.route("/staff/relationships/<int:link_id>/delete", methods=["POST"])
+@staff_required
+def delete_relationship(link_id: int):
+    link = db.get_or_404(Relationship, link_id)
+    services.remove_relationship(current_user, link)
+    flash(_("Relationship removed."), "info")
+    return redirect(url_for("reviews.relationships"))
