@@ -60,8 +60,15 @@ def register_blueprints(app: Flask) -> None:
     from funding.proposals.views import bp as proposals_bp
     from funding.reviews.views import bp as reviews_bp
 
-    for bp in (main_bp, accounts_bp, directory_bp, audit_bp, proposals_bp, reviews_bp,
-               notifications_bp):
+    for bp in (
+        main_bp,
+        accounts_bp,
+        directory_bp,
+        audit_bp,
+        proposals_bp,
+        reviews_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from funding.accounts.models import Role, User
 from funding.accounts.passwords import hash_password
 from funding.audit.services import record
+from funding.demo_proposals import seed_proposals
 from funding.directory.models import (
     Community,
     Enterprise,
@@ -294,6 +295,8 @@ def seed_demo() -> dict[str, int]:
         ("admin@demo.local", "系统管理员", Role.ADMIN, {}),
         ("staff@demo.local", "基金会 周敏", Role.STAFF, {}),
         ("reviewer@demo.local", "评审专家 林教授", Role.REVIEWER, {}),
+        ("reviewer2@demo.local", "评审专家 赵老师", Role.REVIEWER, {}),
+        ("reviewer3@demo.local", "评审专家 孙主任", Role.REVIEWER, {}),
         ("org@demo.local", "社工 陈晓", Role.ORG_MEMBER, {"party": orgs[0]}),
         ("enterprise@demo.local", "企业 吴经理", Role.ENTERPRISE_MEMBER, {"party": enterprises[0]}),
         ("community@demo.local", "社区书记 王芳", Role.COMMUNITY_WORKER, {"community": qingbo}),
@@ -310,12 +313,16 @@ def seed_demo() -> dict[str, int]:
                 )
             )
     db.session.flush()
+    by_email = {u.email: u for u in db.session.scalars(sa.select(User))}
+    reviewers = [by_email[f"reviewer{n}@demo.local"] for n in ("", "2", "3")]
+    proposals = seed_proposals(by_email["staff@demo.local"], reviewers)
     added = db.session.scalar(sa.select(sa.func.count()).select_from(Party)) - before
     counts = {
         "parties_added": added,
         "organizations": len(orgs),
         "enterprises": len(enterprises),
         "needs": db.session.scalar(sa.select(sa.func.count()).select_from(Need)),
+        "proposals_added": proposals,
     }
     if added:
         record(None, "demo.seed", object_type="Directory", after=counts)

@@ -55,8 +55,15 @@ def mobile_check(_form, field) -> None:
 class MoneyField(StringField):
     """An amount typed in yuan; ``data`` is integer fen (None when empty and optional)."""
 
-    def __init__(self, label=None, validators=None, *, required: bool = True,
-                 allow_zero: bool = False, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        required: bool = True,
+        allow_zero: bool = False,
+        **kwargs,
+    ):
         super().__init__(label, validators, **kwargs)
         self.required = required
         self.allow_zero = allow_zero

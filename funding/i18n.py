@@ -49,6 +49,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_fen, "money")
     app.add_template_global(localized)
     app.add_template_global(join_localized)
+    app.add_template_global(own_errors)
     from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, keyed, label
 
     app.add_template_global(label)
@@ -81,3 +82,8 @@ def join_localized(items, attr: str = "name") -> str:
     """Localized names joined the way the language lists things (、 or a comma)."""
     sep = ", " if current_code() == "en" else "、"
     return sep.join(localized(item, attr) for item in items)
+
+
+def own_errors(field) -> list[str]:
+    """A list field's own messages, without the nested errors of its rows."""
+    return [str(e) for e in field.errors if not isinstance(e, dict | list)]

@@ -99,9 +99,16 @@ WAITS_ON_LABELS = {
     "reviewers": _l("Reviewers"),
 }
 ALL_LABELS = {
-    **ROLE_LABELS, **LEGAL_FORM_LABELS, **NEED_SOURCE_LABELS, **NEED_STATUS_LABELS,
-    **PROPOSAL_STATE_LABELS, **BUDGET_CATEGORY_LABELS, **RELATION_LABELS,
-    **RECOMMENDATION_LABELS, **ASSIGNMENT_LABELS, **GRANT_LABELS,
+    **ROLE_LABELS,
+    **LEGAL_FORM_LABELS,
+    **NEED_SOURCE_LABELS,
+    **NEED_STATUS_LABELS,
+    **PROPOSAL_STATE_LABELS,
+    **BUDGET_CATEGORY_LABELS,
+    **RELATION_LABELS,
+    **RECOMMENDATION_LABELS,
+    **ASSIGNMENT_LABELS,
+    **GRANT_LABELS,
 }
 
 
@@ -113,6 +120,7 @@ def label(value) -> str:
 
 def choices(labels: dict) -> list[tuple[str, str]]:
     return [(member.value, str(text)) for member, text in labels.items()]
+
 
 #: Names of the fields compared between proposal versions.
 FIELD_LABELS = {

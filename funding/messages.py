@@ -33,8 +33,9 @@ MESSAGES = {
     "disclosure_closed": _l("This project is not on public disclosure any more."),
     "not_in_review": _l("The proposal is not in expert review."),
     "not_a_reviewer": _l("Only active reviewers can be assigned."),
-    "reviewer_conflicted": _l("This reviewer has a recorded link to the applying organization "
-                              "and cannot review it."),
+    "reviewer_conflicted": _l(
+        "This reviewer has a recorded link to the applying organization and cannot review it."
+    ),
     "already_assigned": _l("This reviewer is already assigned to the proposal."),
     "already_declared": _l("You have already made your declaration."),
     "declare_first": _l("Declare that you have no conflict of interest before scoring."),
@@ -54,8 +55,7 @@ MESSAGES = {
 FIELD_MESSAGES = {
     "required": _l("Required before submitting."),
     "end_before_start": _l("The end date must be after the start date."),
-    "budget_mismatch": _l("Amount requested plus self-funded amount must equal the total "
-                          "budget."),
+    "budget_mismatch": _l("Amount requested plus self-funded amount must equal the total budget."),
     "declaration_required": _l("Tick the truthfulness declaration to submit."),
 }
 

@@ -19,6 +19,7 @@ from funding.directory.models import (
     Street,
 )
 from funding.extensions import db, utcnow
+from funding.proposals.models import BudgetCategory, BudgetLine, Program, Proposal, ProposalState
 
 PASSWORD = "correct horse battery"
 _serial = itertools.count(1)
@@ -108,40 +109,53 @@ def need(**fields) -> Need:
     return item
 
 
-def program(**fields) -> "Program":
-    from funding.proposals.models import Program
-
+def program(**fields) -> Program:
     prog = Program(
-        name=fields.pop("name", f"测试计划{next(_serial)}"), name_en="Test programme",
-        purpose="测试", min_grant_fen=fields.pop("min_grant_fen", 1_000_000),
+        name=fields.pop("name", f"测试计划{next(_serial)}"),
+        name_en="Test programme",
+        purpose="测试",
+        min_grant_fen=fields.pop("min_grant_fen", 1_000_000),
         max_grant_fen=fields.pop("max_grant_fen", 10_000_000),
         budget_fen=fields.pop("budget_fen", 100_000_000),
-        open_from=fields.pop("open_from", date(2020, 1, 1)), **fields,
+        open_from=fields.pop("open_from", date(2020, 1, 1)),
+        **fields,
     )
     db.session.add(prog)
     db.session.commit()
     return prog
 
 
-def proposal(member: User | None = None, state=None, **fields) -> "Proposal":
+def proposal(member: User | None = None, state=None, **fields) -> Proposal:
     """A complete proposal (budget ¥50,000: ¥30,000 requested, ¥20,000 self-funded)."""
-    from funding.proposals.models import BudgetCategory, BudgetLine, Proposal, ProposalState
 
     member = member or user(Role.ORG_MEMBER)
     prop = Proposal(
         program=fields.pop("program", None) or program(),
-        organization_id=member.party_id, created_by_id=member.id,
-        title=fields.pop("title", "长者助餐服务"), summary="为独居老人提供午餐与探访。",
+        organization_id=member.party_id,
+        created_by_id=member.id,
+        title=fields.pop("title", "长者助餐服务"),
+        summary="为独居老人提供午餐与探访。",
         category_code=fields.pop("category_code", "H"),
         communities=fields.pop("communities", [community()]),
-        direct_beneficiaries=80, indirect_beneficiaries=200,
-        start_date=date(2027, 1, 1), end_date=date(2027, 12, 31),
-        amount_requested_fen=3_000_000, self_funded_fen=2_000_000,
-        budget_lines=[BudgetLine(item="餐费补贴", category=BudgetCategory.ACTIVITIES,
-                                 quantity=1000, unit_price_fen=5_000)],
+        direct_beneficiaries=80,
+        indirect_beneficiaries=200,
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 12, 31),
+        amount_requested_fen=3_000_000,
+        self_funded_fen=2_000_000,
+        budget_lines=[
+            BudgetLine(
+                item="餐费补贴",
+                category=BudgetCategory.ACTIVITIES,
+                quantity=1000,
+                unit_price_fen=5_000,
+            )
+        ],
         outcomes=[{"indicator": "服务老人", "target": "80人"}],
-        team=[{"name": "陈晓", "role": "项目负责人"}], declaration=True,
-        state=state or ProposalState.DRAFT, **fields,
+        team=[{"name": "陈晓", "role": "项目负责人"}],
+        declaration=True,
+        state=state or ProposalState.DRAFT,
+        **fields,
     )
     db.session.add(prop)
     db.session.commit()

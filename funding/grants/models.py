@@ -2,7 +2,7 @@
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,7 +30,7 @@ class Grant(db.Model):
     amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
     state: Mapped[GrantState] = mapped_column(str_enum(GrantState), default=GrantState.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    terminated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Terminated because the organization broke the agreement (bars it for three years).
     breach: Mapped[bool] = mapped_column(default=False)
 

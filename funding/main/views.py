@@ -8,7 +8,9 @@ from sqlalchemy.orm import selectinload
 from funding.accounts.models import Role
 from funding.directory.models import Community, Need, NeedStatus, Organization, Party
 from funding.extensions import db
-from funding.proposals.models import Program
+from funding.proposals.models import Program, Proposal
+from funding.proposals.queue import queue
+from funding.reviews.models import AssignmentState, ReviewAssignment
 
 bp = Blueprint("main", __name__)
 
@@ -57,6 +59,23 @@ def dashboard():
         ctx["open_needs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN)
         )
+    if current_user.role == Role.ORG_MEMBER:
+        ctx["proposals"] = db.session.scalars(
+            sa.select(Proposal)
+            .where(Proposal.organization_id == current_user.party_id)
+            .order_by(Proposal.updated_at.desc())
+        ).all()
+    if current_user.role == Role.REVIEWER:
+        ctx["assignments"] = db.session.scalars(
+            sa.select(ReviewAssignment)
+            .where(
+                ReviewAssignment.reviewer_id == current_user.id,
+                ReviewAssignment.state.in_([AssignmentState.ASSIGNED, AssignmentState.CLEARED]),
+            )
+            .order_by(ReviewAssignment.assigned_at)
+        ).all()
+    if current_user.has_role(Role.STAFF):
+        ctx["queue"] = queue()
     if current_user.role == Role.COMMUNITY_WORKER:
         ctx["needs"] = db.session.scalars(
             sa.select(Need)

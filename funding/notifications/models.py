@@ -1,7 +1,6 @@
 """A notification for one user."""
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,4 +20,4 @@ class Notification(db.Model):
     params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     link: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,8 +15,9 @@ from funding.transactions import transactional
 
 
 def staff_users() -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).where(User.role.in_(FOUNDATION_ROLES), User.active)))
+    return list(
+        db.session.scalars(sa.select(User).where(User.role.in_(FOUNDATION_ROLES), User.active))
+    )
 
 
 def notify(users: Iterable[User], key: str, link: str = "", **params) -> None:
@@ -34,23 +35,25 @@ def _send_email(users: list[User], key: str, link: str, params: dict) -> None:
         subject = render_text(key, params)
     body = subject + (f"\n\n{current_app.config['SITE_URL']}{link}" if link else "")
     try:
-        EmailMessage(subject=f"[三社联动] {subject}", body=body,
-                     to=[u.email for u in users]).send()
+        EmailMessage(subject=f"[三社联动] {subject}", body=body, to=[u.email for u in users]).send()
     except OSError:
         current_app.logger.exception("email about %s not sent", key)
 
 
 def unread_count(user: User) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 @transactional
 def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     """Mark the user's notifications (or the given ones) as read; returns how many."""
-    query = sa.update(Notification).where(Notification.user_id == user.id,
-                                          Notification.read_at.is_(None))
+    query = sa.update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
     return db.session.execute(query.values(read_at=utcnow())).rowcount

@@ -24,10 +24,14 @@ def unread():
 @login_required
 def index():
     rows = db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc()).limit(200)).all()
-    return render_template("notifications/index.html", notifications=rows,
-                           text=lambda n: render_text(n.key, n.params))
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "notifications/index.html", notifications=rows, text=lambda n: render_text(n.key, n.params)
+    )
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -20,8 +20,11 @@ def reviewer_assignment(user, proposal: Proposal):
 def can_see(user, proposal: Proposal) -> bool:
     if not user.is_authenticated:
         return False
-    return (user.is_foundation or is_applicant(user, proposal)
-            or reviewer_assignment(user, proposal) is not None)
+    return (
+        user.is_foundation
+        or is_applicant(user, proposal)
+        or reviewer_assignment(user, proposal) is not None
+    )
 
 
 def proposal_or_404(proposal_id: int, *, applicant_or_staff: bool = True) -> Proposal:
@@ -29,8 +32,11 @@ def proposal_or_404(proposal_id: int, *, applicant_or_staff: bool = True) -> Pro
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
         abort(404)
-    allowed = (current_user.is_foundation or is_applicant(current_user, proposal)
-               if applicant_or_staff else can_see(current_user, proposal))
+    allowed = (
+        current_user.is_foundation or is_applicant(current_user, proposal)
+        if applicant_or_staff
+        else can_see(current_user, proposal)
+    )
     if not allowed:
         abort(404)
     return proposal

@@ -75,13 +75,22 @@ def add_attachment(actor: User, proposal: Proposal, filename: str, stream: Binar
     path.write_bytes(data)
     try:
         attachment = Attachment(
-            proposal=proposal, original_name=name, stored_name=stored,
-            content_type=content_type, size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id)
+            proposal=proposal,
+            original_name=name,
+            stored_name=stored,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by_id=actor.id,
+        )
         db.session.add(attachment)
         db.session.flush()
-        record(actor, "attachment.add", attachment,
-               after={"proposal": proposal.id, "name": name, "size": len(data)})
+        record(
+            actor,
+            "attachment.add",
+            attachment,
+            after={"proposal": proposal.id, "name": name, "size": len(data)},
+        )
     except Exception:
         path.unlink(missing_ok=True)
         raise

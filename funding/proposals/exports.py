@@ -17,38 +17,77 @@ HIDDEN = "—"
 
 def proposal_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list]:
     """One row per proposal; ``blind`` drops the organization's name and credit code."""
-    header = [_("ID"), _("Program"), _("Organization"), _("Unified social credit code"),
-              _("Title"), _("Service category"), _("State"), _("Submitted"),
-              _("Total budget (yuan)"), _("Requested (yuan)"), _("Self-funded (yuan)"),
-              _("Approved (yuan)")]
+    header = [
+        _("ID"),
+        _("Program"),
+        _("Organization"),
+        _("Unified social credit code"),
+        _("Title"),
+        _("Service category"),
+        _("State"),
+        _("Submitted"),
+        _("Total budget (yuan)"),
+        _("Requested (yuan)"),
+        _("Self-funded (yuan)"),
+        _("Approved (yuan)"),
+    ]
     rows = [header]
     for p in proposals:
         hide = blind and p.program.blind_review
-        rows.append([
-            p.id, p.program.name, HIDDEN if hide else p.organization.name,
-            HIDDEN if hide else p.organization.credit_code, p.title, p.category_code or "",
-            p.state.value, p.submitted_at.date().isoformat() if p.submitted_at else "",
-            fen_to_input(p.total_budget_fen), fen_to_input(p.amount_requested_fen),
-            fen_to_input(p.self_funded_fen), fen_to_input(p.approved_amount_fen),
-        ])
+        rows.append(
+            [
+                p.id,
+                p.program.name,
+                HIDDEN if hide else p.organization.name,
+                HIDDEN if hide else p.organization.credit_code,
+                p.title,
+                p.category_code or "",
+                p.state.value,
+                p.submitted_at.date().isoformat() if p.submitted_at else "",
+                fen_to_input(p.total_budget_fen),
+                fen_to_input(p.amount_requested_fen),
+                fen_to_input(p.self_funded_fen),
+                fen_to_input(p.approved_amount_fen),
+            ]
+        )
     return rows
 
 
 def review_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list]:
     """One row per submitted review: reviewer, scores per criterion, total, recommendation."""
-    rows = [[_("Proposal"), _("Title"), _("Organization"), _("Reviewer"), _("Criterion scores"),
-             _("Weighted total"), _("Recommendation"), _("Comment")]]
+    rows = [
+        [
+            _("Proposal"),
+            _("Title"),
+            _("Organization"),
+            _("Reviewer"),
+            _("Criterion scores"),
+            _("Weighted total"),
+            _("Recommendation"),
+            _("Comment"),
+        ]
+    ]
     for p in proposals:
         hide = blind and p.program.blind_review
         for a in p.assignments:
             if a.state != AssignmentState.SUBMITTED or a.review is None:
                 continue
             r = a.review
-            scores = "; ".join(f"{c['name']} {s['score']}"
-                               for c, s in zip(p.program.rubric, r.scores, strict=True))
-            rows.append([p.id, p.title, HIDDEN if hide else p.organization.name,
-                         a.reviewer.name, scores, weighted_total(p, r), r.recommendation.value,
-                         r.comment])
+            scores = "; ".join(
+                f"{c['name']} {s['score']}" for c, s in zip(p.program.rubric, r.scores, strict=True)
+            )
+            rows.append(
+                [
+                    p.id,
+                    p.title,
+                    HIDDEN if hide else p.organization.name,
+                    a.reviewer.name,
+                    scores,
+                    weighted_total(p, r),
+                    r.recommendation.value,
+                    r.comment,
+                ]
+            )
     return rows
 
 

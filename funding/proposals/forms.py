@@ -26,18 +26,19 @@ EXTRA_ROWS = 2
 class LineForm(Form):
     item = StringField(_l("Item"), validators=[Optional(), Length(max=100)])
     category = SelectField(_l("Kind"), validators=[Optional()])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1,
-                                                                                 max=100_000)])
+    quantity = IntegerField(
+        _l("Quantity"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
     unit_price = MoneyField(_l("Unit price (yuan)"), required=False)
 
     def is_blank(self) -> bool:
         return not (self.item.data or self.quantity.data or self.unit_price.data)
 
     def validate_item(self, field) -> None:
-        if not self.is_blank() and not (field.data and self.quantity.data
-                                        and self.unit_price.data):
-            raise ValidationError(_l("Fill in the item, quantity and unit price, or leave the "
-                                     "whole line empty."))
+        if not self.is_blank() and not (field.data and self.quantity.data and self.unit_price.data):
+            raise ValidationError(
+                _l("Fill in the item, quantity and unit price, or leave the whole line empty.")
+            )
 
 
 class OutcomeForm(Form):
@@ -56,10 +57,12 @@ class ProposalForm(FlaskForm):
     category_code = SelectField(_l("Service category"), validators=[Optional()])
     need_ids = CheckboxListField(_l("Community needs it answers"), coerce=int)
     community_ids = CheckboxListField(_l("Target communities"), coerce=int)
-    direct_beneficiaries = IntegerField(_l("Direct beneficiaries"),
-                                        validators=[Optional(), NumberRange(min=1, max=10**7)])
-    indirect_beneficiaries = IntegerField(_l("Indirect beneficiaries"),
-                                          validators=[Optional(), NumberRange(min=0, max=10**8)])
+    direct_beneficiaries = IntegerField(
+        _l("Direct beneficiaries"), validators=[Optional(), NumberRange(min=1, max=10**7)]
+    )
+    indirect_beneficiaries = IntegerField(
+        _l("Indirect beneficiaries"), validators=[Optional(), NumberRange(min=0, max=10**8)]
+    )
     start_date = DateField(_l("Start date"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     lines = FieldList(FormField(LineForm), label=_l("Budget lines"), min_entries=3)
@@ -67,10 +70,12 @@ class ProposalForm(FlaskForm):
     self_funded = MoneyField(_l("Self-funded amount (yuan)"), required=False, allow_zero=True)
     outcomes = FieldList(FormField(OutcomeForm), label=_l("Outcome indicators"), min_entries=2)
     team = FieldList(FormField(TeamForm), label=_l("Team members"), min_entries=2)
-    attachment = FileField(_l("Add an attachment"),
-                           description=_l("PDF, image, Word or Excel; at most 10 MB."))
-    declaration = BooleanField(_l("We declare that everything in this proposal is true and "
-                                  "complete (真实性承诺)."))
+    attachment = FileField(
+        _l("Add an attachment"), description=_l("PDF, image, Word or Excel; at most 10 MB.")
+    )
+    declaration = BooleanField(
+        _l("We declare that everything in this proposal is true and complete (真实性承诺).")
+    )
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit proposal"))
 
@@ -102,27 +107,33 @@ class ProgramForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=150)])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=2000)])
-    purpose_en = TextAreaField(_l("Purpose (English)"), validators=[Optional(),
-                                                                    Length(max=2000)])
+    purpose_en = TextAreaField(_l("Purpose (English)"), validators=[Optional(), Length(max=2000)])
     categories = CheckboxListField(_l("Service categories (none = any)"))
     legal_forms = CheckboxListField(_l("Eligible legal forms (none = any)"))
     streets = CheckboxListField(_l("Eligible streets (none = the whole district)"))
     min_grant = MoneyField(_l("Smallest grant (yuan)"))
     max_grant = MoneyField(_l("Largest grant (yuan)"))
     budget = MoneyField(_l("Program budget (yuan)"), allow_zero=True)
-    min_self_share_pct = IntegerField(_l("Minimum self-funded share of the budget (%)"),
-                                      validators=[InputRequired(), NumberRange(min=0, max=100)])
+    min_self_share_pct = IntegerField(
+        _l("Minimum self-funded share of the budget (%)"),
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
     rubric = FieldList(FormField(CriterionForm), label=_l("Review rubric"), min_entries=6)
-    reviewers_required = IntegerField(_l("Reviewers per proposal"),
-                                      validators=[InputRequired(), NumberRange(min=1, max=9)])
-    disclosure_days = IntegerField(_l("Public disclosure (working days)"),
-                                   validators=[InputRequired(), NumberRange(min=1, max=60)])
-    tranches = StringField(_l("Tranche schedule (%)"), validators=[DataRequired()],
-                           description=_l("Percentages separated by slashes, e.g. 50/30/20."))
+    reviewers_required = IntegerField(
+        _l("Reviewers per proposal"), validators=[InputRequired(), NumberRange(min=1, max=9)]
+    )
+    disclosure_days = IntegerField(
+        _l("Public disclosure (working days)"),
+        validators=[InputRequired(), NumberRange(min=1, max=60)],
+    )
+    tranches = StringField(
+        _l("Tranche schedule (%)"),
+        validators=[DataRequired()],
+        description=_l("Percentages separated by slashes, e.g. 50/30/20."),
+    )
     blind_review = BooleanField(_l("Blind review: reviewers do not see who applied"))
     open_from = DateField(_l("Open from"), validators=[DataRequired()])
-    open_until = DateField(_l("Open until (empty = rolling, always open)"),
-                           validators=[Optional()])
+    open_until = DateField(_l("Open until (empty = rolling, always open)"), validators=[Optional()])
 
     def validate_tranches(self, field) -> None:
         try:

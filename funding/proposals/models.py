@@ -80,13 +80,15 @@ class Program(db.Model):
     budget_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     open_from: Mapped[date] = mapped_column(sa.Date, default=date.today)
     #: None = rolling: the program stays open.
-    open_until: Mapped[Optional[date]] = mapped_column(sa.Date)
+    open_until: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[ServiceCategory]] = relationship(
         secondary=program_categories, order_by=ServiceCategory.code
     )
-    streets: Mapped[list[Street]] = relationship(secondary=program_streets, order_by=Street.position)
+    streets: Mapped[list[Street]] = relationship(
+        secondary=program_streets, order_by=Street.position
+    )
 
     def is_open(self, today: date) -> bool:
         return self.open_from <= today and (self.open_until is None or today <= self.open_until)
@@ -136,8 +138,9 @@ class Proposal(db.Model):
         sa.CheckConstraint(
             "approved_amount_fen IS NULL OR approved_amount_fen > 0", name="approved_positive"
         ),
-        sa.CheckConstraint("amount_requested_fen IS NULL OR amount_requested_fen > 0",
-                           name="requested_positive"),
+        sa.CheckConstraint(
+            "amount_requested_fen IS NULL OR amount_requested_fen > 0", name="requested_positive"
+        ),
         sa.CheckConstraint("self_funded_fen IS NULL OR self_funded_fen >= 0", name="self_nonneg"),
     )
 
@@ -151,26 +154,26 @@ class Proposal(db.Model):
     version_id: Mapped[int] = mapped_column(default=1)
     title: Mapped[str] = mapped_column(sa.String(120), default="")
     summary: Mapped[str] = mapped_column(sa.Text, default="")
-    category_code: Mapped[Optional[str]] = mapped_column(sa.ForeignKey("service_categories.code"))
-    direct_beneficiaries: Mapped[Optional[int]]
-    indirect_beneficiaries: Mapped[Optional[int]]
-    start_date: Mapped[Optional[date]] = mapped_column(sa.Date)
-    end_date: Mapped[Optional[date]] = mapped_column(sa.Date)
-    amount_requested_fen: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
-    self_funded_fen: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    category_code: Mapped[str | None] = mapped_column(sa.ForeignKey("service_categories.code"))
+    direct_beneficiaries: Mapped[int | None]
+    indirect_beneficiaries: Mapped[int | None]
+    start_date: Mapped[date | None] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    amount_requested_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
+    self_funded_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: [{"indicator", "target"}]
     outcomes: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: [{"name", "role"}]
     team: Mapped[list] = mapped_column(sa.JSON, default=list)
     declaration: Mapped[bool] = mapped_column(default=False)
     #: The automatic screening at the last submission: [{"rule", "passed", "detail"}].
-    screening: Mapped[Optional[list]] = mapped_column(sa.JSON)
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    approved_amount_fen: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+    screening: Mapped[list | None] = mapped_column(sa.JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_amount_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
-    disclosure_until: Mapped[Optional[date]] = mapped_column(sa.Date)
-    agreement_signed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    disclosure_until: Mapped[date | None] = mapped_column(sa.Date)
+    agreement_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: When the proposal entered its current state (the queue measures age from it).
@@ -181,7 +184,7 @@ class Proposal(db.Model):
     program: Mapped[Program] = relationship()
     organization: Mapped[Organization] = relationship()
     created_by: Mapped["User"] = relationship()
-    category: Mapped[Optional[ServiceCategory]] = relationship()
+    category: Mapped[ServiceCategory | None] = relationship()
     needs: Mapped[list[Need]] = relationship(secondary=proposal_needs, order_by=Need.id)
     communities: Mapped[list[Community]] = relationship(
         secondary=proposal_communities, order_by=Community.id
@@ -272,10 +275,10 @@ class ProposalEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(sa.String(40))
-    from_state: Mapped[Optional[str]] = mapped_column(sa.String(32))
-    to_state: Mapped[Optional[str]] = mapped_column(sa.String(32))
+    from_state: Mapped[str | None] = mapped_column(sa.String(32))
+    to_state: Mapped[str | None] = mapped_column(sa.String(32))
     #: Shown to the applicant (return comments, rejection reasons).
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -294,6 +297,6 @@ class Objection(db.Model):
     contact: Mapped[str] = mapped_column(sa.String(100))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    address: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    address: Mapped[str | None] = mapped_column(sa.String(64))
 
     proposal: Mapped[Proposal] = relationship()

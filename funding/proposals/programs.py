@@ -10,10 +10,26 @@ from funding.extensions import db
 from funding.proposals.models import Program
 from funding.transactions import DomainError, transactional
 
-PROGRAM_FIELDS = ("name", "name_en", "purpose", "purpose_en", "legal_forms", "min_grant_fen",
-                  "max_grant_fen", "min_self_share_pct", "rubric", "reviewers_required",
-                  "disclosure_days", "tranches", "blind_review", "budget_fen", "open_from",
-                  "open_until", "categories", "streets")
+PROGRAM_FIELDS = (
+    "name",
+    "name_en",
+    "purpose",
+    "purpose_en",
+    "legal_forms",
+    "min_grant_fen",
+    "max_grant_fen",
+    "min_self_share_pct",
+    "rubric",
+    "reviewers_required",
+    "disclosure_days",
+    "tranches",
+    "blind_review",
+    "budget_fen",
+    "open_from",
+    "open_until",
+    "categories",
+    "streets",
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +79,21 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
     creating = program is None
     program = program or Program()
     before = None if creating else snapshot(program, *PROGRAM_FIELDS)
-    for name in ("name", "name_en", "purpose", "purpose_en", "min_grant_fen", "max_grant_fen",
-                 "min_self_share_pct", "reviewers_required", "disclosure_days", "blind_review",
-                 "budget_fen", "open_from", "open_until"):
+    for name in (
+        "name",
+        "name_en",
+        "purpose",
+        "purpose_en",
+        "min_grant_fen",
+        "max_grant_fen",
+        "min_self_share_pct",
+        "reviewers_required",
+        "disclosure_days",
+        "blind_review",
+        "budget_fen",
+        "open_from",
+        "open_until",
+    ):
         setattr(program, name, getattr(data, name))
     program.legal_forms = [f.value for f in data.legal_forms]
     program.rubric = [dict(c) for c in data.rubric]
@@ -76,6 +104,11 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
         raise DomainError("unknown_reference")
     db.session.add(program)
     db.session.flush()
-    record(actor, "program.create" if creating else "program.update", program, before=before,
-           after=snapshot(program, *PROGRAM_FIELDS))
+    record(
+        actor,
+        "program.create" if creating else "program.update",
+        program,
+        before=before,
+        after=snapshot(program, *PROGRAM_FIELDS),
+    )
     return program

@@ -21,13 +21,16 @@ PUBLIC_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
 def disclosures():
     """Projects on public disclosure now, then those whose agreements are signed."""
     rows = db.session.scalars(
-        sa.select(Proposal).where(Proposal.state.in_(PUBLIC_STATES))
+        sa.select(Proposal)
+        .where(Proposal.state.in_(PUBLIC_STATES))
         .options(selectinload(Proposal.organization), selectinload(Proposal.program))
-        .order_by(Proposal.decided_at.desc())).all()
+        .order_by(Proposal.decided_at.desc())
+    ).all()
     current = [p for p in rows if p.state == ProposalState.APPROVED]
     signed = [p for p in rows if p.state == ProposalState.AGREEMENT_SIGNED]
-    return render_template("proposals/disclosures.html", current=current, signed=signed,
-                           today=today())
+    return render_template(
+        "proposals/disclosures.html", current=current, signed=signed, today=today()
+    )
 
 
 @bp.route("/disclosures/<int:proposal_id>", methods=["GET", "POST"])
@@ -40,13 +43,17 @@ def disclosure(proposal_id: int):
     open_now = proposal.state == ProposalState.APPROVED and today() <= proposal.disclosure_until
     if open_now and form.validate_on_submit():
         try:
-            services.raise_objection(proposal, form.name.data, form.contact.data, form.text.data,
-                                     today())
+            services.raise_objection(
+                proposal, form.name.data, form.contact.data, form.text.data, today()
+            )
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:
-            flash(_("Thank you. Your objection was recorded and the foundation will look into "
-                    "it."), "success")
+            flash(
+                _("Thank you. Your objection was recorded and the foundation will look into it."),
+                "success",
+            )
             return redirect(url_for("proposals.disclosure", proposal_id=proposal.id))
-    return render_template("proposals/disclosure.html", proposal=proposal, form=form,
-                           open_now=open_now)
+    return render_template(
+        "proposals/disclosure.html", proposal=proposal, form=form, open_now=open_now
+    )

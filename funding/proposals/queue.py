@@ -35,8 +35,9 @@ def waits_on(p: Proposal) -> str:
     if p.state == ProposalState.RETURNED:
         return "applicant"
     if p.state == ProposalState.IN_REVIEW:
-        pending = any(a.state in (AssignmentState.ASSIGNED, AssignmentState.CLEARED)
-                      for a in p.assignments)
+        pending = any(
+            a.state in (AssignmentState.ASSIGNED, AssignmentState.CLEARED) for a in p.assignments
+        )
         return "reviewers" if pending else "staff"  # staff assign more reviewers, or decide
     return "staff"
 
@@ -58,9 +59,14 @@ def typical_decision_days(program: Program) -> int:
     """The median days from submission to decision over the program's recent decisions."""
     decided = db.session.execute(
         sa.select(Proposal.submitted_at, Proposal.decided_at)
-        .where(Proposal.program_id == program.id, Proposal.decided_at.is_not(None),
-               Proposal.submitted_at.is_not(None))
-        .order_by(Proposal.decided_at.desc()).limit(RECENT_DECISIONS)).all()
+        .where(
+            Proposal.program_id == program.id,
+            Proposal.decided_at.is_not(None),
+            Proposal.submitted_at.is_not(None),
+        )
+        .order_by(Proposal.decided_at.desc())
+        .limit(RECENT_DECISIONS)
+    ).all()
     if not decided:
         return DEFAULT_DECISION_DAYS
     return max(1, round(median((d - s).total_seconds() / 86400 for s, d in decided)))
@@ -68,7 +74,6 @@ def typical_decision_days(program: Program) -> int:
 
 def expected_decision(p: Proposal) -> date | None:
     """When the applicant can expect a decision, from the program's recent pace."""
-    if p.submitted_at is None or p.state not in (ProposalState.SCREENING,
-                                                 ProposalState.IN_REVIEW):
+    if p.submitted_at is None or p.state not in (ProposalState.SCREENING, ProposalState.IN_REVIEW):
         return None
     return (p.submitted_at + timedelta(days=typical_decision_days(p.program))).date()

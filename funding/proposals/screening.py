@@ -62,9 +62,11 @@ def amount_range(p: Proposal) -> RuleResult:
     prog = p.program
     amount = p.amount_requested_fen or 0
     ok = prog.min_grant_fen <= amount <= prog.max_grant_fen
-    return RuleResult("amount_range", ok,
-                      f"{format_fen(amount)} / {format_fen(prog.min_grant_fen)}–"
-                      f"{format_fen(prog.max_grant_fen)}")
+    return RuleResult(
+        "amount_range",
+        ok,
+        f"{format_fen(amount)} / {format_fen(prog.min_grant_fen)}–{format_fen(prog.max_grant_fen)}",
+    )
 
 
 def self_share(p: Proposal) -> RuleResult:
@@ -79,9 +81,16 @@ def self_share(p: Proposal) -> RuleResult:
 def no_breach(p: Proposal) -> RuleResult:
     since = utcnow() - BREACH_BAR
     found = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Grant).join(Grant.proposal)
-        .where(Proposal.organization_id == p.organization_id, Grant.breach,
-               Grant.state == GrantState.TERMINATED, Grant.terminated_at >= since))
+        sa.select(sa.func.count())
+        .select_from(Grant)
+        .join(Grant.proposal)
+        .where(
+            Proposal.organization_id == p.organization_id,
+            Grant.breach,
+            Grant.state == GrantState.TERMINATED,
+            Grant.terminated_at >= since,
+        )
+    )
     return RuleResult("no_breach", found == 0, "")
 
 
@@ -90,14 +99,26 @@ def no_double_funding(p: Proposal) -> RuleResult:
     if not need_ids:
         return RuleResult("no_double_funding", True, "")
     others = db.session.scalars(
-        sa.select(Proposal.title).join(proposal_needs)
-        .where(proposal_needs.c.need_id.in_(need_ids), Proposal.id != p.id,
-               Proposal.state.in_(OPEN_STATES)).distinct()).all()
+        sa.select(Proposal.title)
+        .join(proposal_needs)
+        .where(
+            proposal_needs.c.need_id.in_(need_ids),
+            Proposal.id != p.id,
+            Proposal.state.in_(OPEN_STATES),
+        )
+        .distinct()
+    ).all()
     return RuleResult("no_double_funding", not others, "、".join(others))
 
 
 RULES: list[Callable[[Proposal], RuleResult]] = [
-    party_verified, legal_form, category, streets, amount_range, self_share, no_breach,
+    party_verified,
+    legal_form,
+    category,
+    streets,
+    amount_range,
+    self_share,
+    no_breach,
     no_double_funding,
 ]
 
@@ -109,4 +130,3 @@ def run_screening(p: Proposal) -> list[dict]:
 
 def screening_passed(p: Proposal) -> bool:
     return bool(p.screening) and all(r["passed"] for r in p.screening)
-

@@ -30,9 +30,22 @@ from funding.transactions import DomainError, transactional
 
 #: Fields frozen in each version and compared side by side.
 VERSION_FIELDS = (
-    "title", "summary", "category_code", "direct_beneficiaries", "indirect_beneficiaries",
-    "start_date", "end_date", "amount_requested_fen", "self_funded_fen", "total_budget_fen",
-    "needs", "communities", "budget_lines", "outcomes", "team", "attachments",
+    "title",
+    "summary",
+    "category_code",
+    "direct_beneficiaries",
+    "indirect_beneficiaries",
+    "start_date",
+    "end_date",
+    "amount_requested_fen",
+    "self_funded_fen",
+    "total_budget_fen",
+    "needs",
+    "communities",
+    "budget_lines",
+    "outcomes",
+    "team",
+    "attachments",
 )
 
 
@@ -78,11 +91,22 @@ def is_applicant(user: User, proposal: Proposal) -> bool:
     return user.role == Role.ORG_MEMBER and user.party_id == proposal.organization_id
 
 
-def _event(proposal: Proposal, actor: User | None, action: str, before: ProposalState | None,
-           note: str = "") -> None:
-    proposal.events.append(ProposalEvent(
-        actor_id=getattr(actor, "id", None), action=action,
-        from_state=before.value if before else None, to_state=proposal.state.value, note=note))
+def _event(
+    proposal: Proposal,
+    actor: User | None,
+    action: str,
+    before: ProposalState | None,
+    note: str = "",
+) -> None:
+    proposal.events.append(
+        ProposalEvent(
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            from_state=before.value if before else None,
+            to_state=proposal.state.value,
+            note=note,
+        )
+    )
 
 
 def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> ProposalState:
@@ -97,8 +121,13 @@ def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> Pr
     if proposal.state != before:
         proposal.state_since = utcnow()
     _event(proposal, actor, action.value, before, note)
-    record(actor, f"proposal.{action.value}", proposal, before={"state": before.value},
-           after={"state": proposal.state.value, **({"note": note} if note else {})})
+    record(
+        actor,
+        f"proposal.{action.value}",
+        proposal,
+        before={"state": before.value},
+        after={"state": proposal.state.value, **({"note": note} if note else {})},
+    )
     return before
 
 
@@ -133,9 +162,18 @@ def _by_ids(model, ids) -> list:
 def save_draft(actor: User, proposal: Proposal, data: ProposalData) -> None:
     """Keep what the applicant typed, complete or not; budget totals are computed here."""
     _move(proposal, actor, Action.SAVE)
-    for name in ("title", "summary", "category_code", "direct_beneficiaries",
-                 "indirect_beneficiaries", "start_date", "end_date", "amount_requested_fen",
-                 "self_funded_fen", "declaration"):
+    for name in (
+        "title",
+        "summary",
+        "category_code",
+        "direct_beneficiaries",
+        "indirect_beneficiaries",
+        "start_date",
+        "end_date",
+        "amount_requested_fen",
+        "self_funded_fen",
+        "declaration",
+    ):
         setattr(proposal, name, getattr(data, name))
     proposal.title = (data.title or "").strip()
     proposal.needs = _by_ids(Need, data.need_ids)
@@ -143,8 +181,13 @@ def save_draft(actor: User, proposal: Proposal, data: ProposalData) -> None:
     proposal.outcomes = [dict(o) for o in data.outcomes]
     proposal.team = [dict(t) for t in data.team]
     proposal.budget_lines = [
-        BudgetLine(position=i, item=line.item.strip(), category=line.category,
-                   quantity=line.quantity, unit_price_fen=line.unit_price_fen)
+        BudgetLine(
+            position=i,
+            item=line.item.strip(),
+            category=line.category,
+            quantity=line.quantity,
+            unit_price_fen=line.unit_price_fen,
+        )
         for i, line in enumerate(data.lines)
     ]
 
@@ -161,8 +204,7 @@ def completeness_errors(p: Proposal) -> dict[str, list[str]]:
     need(bool(p.summary and p.summary.strip()), "summary")
     need(p.category_code is not None, "category_code")
     need(bool(p.communities), "community_ids")
-    need(p.direct_beneficiaries is not None and p.direct_beneficiaries > 0,
-         "direct_beneficiaries")
+    need(p.direct_beneficiaries is not None and p.direct_beneficiaries > 0, "direct_beneficiaries")
     need(p.indirect_beneficiaries is not None, "indirect_beneficiaries")
     need(p.start_date is not None, "start_date")
     need(p.end_date is not None, "end_date")
@@ -172,8 +214,11 @@ def completeness_errors(p: Proposal) -> dict[str, list[str]]:
     need(p.amount_requested_fen is not None, "amount_requested_fen")
     need(p.self_funded_fen is not None, "self_funded_fen")
     if p.amount_requested_fen is not None and p.self_funded_fen is not None and p.budget_lines:
-        need(p.amount_requested_fen + p.self_funded_fen == p.total_budget_fen,
-             "amount_requested_fen", "budget_mismatch")
+        need(
+            p.amount_requested_fen + p.self_funded_fen == p.total_budget_fen,
+            "amount_requested_fen",
+            "budget_mismatch",
+        )
     need(bool(p.outcomes), "outcomes")
     need(bool(p.team), "team")
     need(p.declaration, "declaration", "declaration_required")
@@ -183,17 +228,23 @@ def completeness_errors(p: Proposal) -> dict[str, list[str]]:
 def snapshot(p: Proposal) -> dict:
     """A plain, comparable copy of what the applicant submitted."""
     return {
-        "title": p.title, "summary": p.summary, "category_code": p.category_code,
+        "title": p.title,
+        "summary": p.summary,
+        "category_code": p.category_code,
         "direct_beneficiaries": p.direct_beneficiaries,
         "indirect_beneficiaries": p.indirect_beneficiaries,
         "start_date": p.start_date.isoformat() if p.start_date else None,
         "end_date": p.end_date.isoformat() if p.end_date else None,
-        "amount_requested_fen": p.amount_requested_fen, "self_funded_fen": p.self_funded_fen,
+        "amount_requested_fen": p.amount_requested_fen,
+        "self_funded_fen": p.self_funded_fen,
         "total_budget_fen": p.total_budget_fen,
-        "needs": [n.title for n in p.needs], "communities": [c.name for c in p.communities],
-        "budget_lines": [f"{b.item} · {b.category.value} · {b.quantity} × "
-                         f"{format_fen(b.unit_price_fen)} = {format_fen(b.total_fen)}"
-                         for b in p.budget_lines],
+        "needs": [n.title for n in p.needs],
+        "communities": [c.name for c in p.communities],
+        "budget_lines": [
+            f"{b.item} · {b.category.value} · {b.quantity} × "
+            f"{format_fen(b.unit_price_fen)} = {format_fen(b.total_fen)}"
+            for b in p.budget_lines
+        ],
         "outcomes": [f"{o['indicator']}: {o['target']}" for o in p.outcomes],
         "team": [f"{t['name']} ({t['role']})" for t in p.team],
         "attachments": [a.original_name for a in p.attachments],
@@ -215,8 +266,13 @@ def submit(actor: User, proposal: Proposal, today: date) -> list[dict]:
     proposal.screening = run_screening(proposal)
     number = len(proposal.versions) + 1
     proposal.versions.append(ProposalVersion(number=number, snapshot=snapshot(proposal)))
-    _event(proposal, None, "auto_screening", ProposalState.SCREENING,
-           "ok" if screening_passed(proposal) else "failed")
+    _event(
+        proposal,
+        None,
+        "auto_screening",
+        ProposalState.SCREENING,
+        "ok" if screening_passed(proposal) else "failed",
+    )
     notify(staff_users(), "proposal_submitted", f"/proposals/{proposal.id}", title=proposal.title)
     return proposal.screening
 
@@ -233,8 +289,12 @@ def pass_screening(actor: User, proposal: Proposal) -> None:
     if proposal.state == ProposalState.SCREENING and not screening_passed(proposal):
         raise DomainError("screening_failed")
     _move(proposal, actor, Action.PASS_SCREENING)
-    notify(_applicants(proposal), "proposal_passed_screening", f"/proposals/{proposal.id}",
-           title=proposal.title)
+    notify(
+        _applicants(proposal),
+        "proposal_passed_screening",
+        f"/proposals/{proposal.id}",
+        title=proposal.title,
+    )
 
 
 @transactional
@@ -243,8 +303,13 @@ def return_for_revision(actor: User, proposal: Proposal, comment: str) -> None:
     if not comment.strip():
         raise DomainError("comment_required")
     _move(proposal, actor, Action.RETURN, comment.strip())
-    notify(_applicants(proposal), "proposal_returned", f"/proposals/{proposal.id}",
-           title=proposal.title, note=comment.strip())
+    notify(
+        _applicants(proposal),
+        "proposal_returned",
+        f"/proposals/{proposal.id}",
+        title=proposal.title,
+        note=comment.strip(),
+    )
 
 
 @transactional
@@ -255,16 +320,23 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
     _move(proposal, actor, Action.REJECT, reason.strip())
     proposal.decided_at = utcnow()
     proposal.decision_note = reason.strip()
-    notify(_applicants(proposal), "proposal_rejected", f"/proposals/{proposal.id}",
-           title=proposal.title, note=reason.strip())
+    notify(
+        _applicants(proposal),
+        "proposal_rejected",
+        f"/proposals/{proposal.id}",
+        title=proposal.title,
+        note=reason.strip(),
+    )
 
 
 def committed_fen(program: Program) -> int:
     """Money the program has approved or signed away."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Proposal.approved_amount_fen), 0))
-        .where(Proposal.program_id == program.id,
-               Proposal.state.in_([ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED])))
+        sa.select(sa.func.coalesce(sa.func.sum(Proposal.approved_amount_fen), 0)).where(
+            Proposal.program_id == program.id,
+            Proposal.state.in_([ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED]),
+        )
+    )
 
 
 def money_left_fen(program: Program) -> int:
@@ -277,8 +349,9 @@ def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: 
     next_state(proposal.state, Action.APPROVE)
     submitted = sum(1 for a in proposal.assignments if a.state == AssignmentState.SUBMITTED)
     if submitted < proposal.program.reviewers_required:
-        raise DomainError("reviews_missing", have=submitted,
-                          need=proposal.program.reviewers_required)
+        raise DomainError(
+            "reviews_missing", have=submitted, need=proposal.program.reviewers_required
+        )
     program = proposal.program
     if amount_fen > (proposal.amount_requested_fen or 0):
         raise DomainError("amount_above_request")
@@ -291,9 +364,14 @@ def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: 
     proposal.decided_at = utcnow()
     proposal.decision_note = note.strip()
     proposal.disclosure_until = add_working_days(today, program.disclosure_days)
-    notify(_applicants(proposal), "proposal_approved", f"/proposals/{proposal.id}",
-           title=proposal.title, amount=format_fen(amount_fen),
-           until=proposal.disclosure_until.isoformat())
+    notify(
+        _applicants(proposal),
+        "proposal_approved",
+        f"/proposals/{proposal.id}",
+        title=proposal.title,
+        amount=format_fen(amount_fen),
+        until=proposal.disclosure_until.isoformat(),
+    )
 
 
 @transactional
@@ -307,21 +385,28 @@ def sign_agreement(actor: User, proposal: Proposal, today: date) -> Grant:
     db.session.add(grant)
     db.session.flush()
     record(actor, "grant.create", grant, after={"amount_fen": grant.amount_fen})
-    notify(_applicants(proposal), "agreement_signed", f"/proposals/{proposal.id}",
-           title=proposal.title)
+    notify(
+        _applicants(proposal), "agreement_signed", f"/proposals/{proposal.id}", title=proposal.title
+    )
     return grant
 
 
 @transactional
-def raise_objection(proposal: Proposal, name: str, contact: str, text: str,
-                    today: date) -> Objection:
+def raise_objection(
+    proposal: Proposal, name: str, contact: str, text: str, today: date
+) -> Objection:
     """Anyone may object while the approval is on public disclosure."""
     if proposal.state != ProposalState.APPROVED or (
         proposal.disclosure_until is not None and today > proposal.disclosure_until
     ):
         raise DomainError("disclosure_closed")
-    objection = Objection(proposal=proposal, name=name.strip(), contact=contact.strip(),
-                          text=text.strip(), address=current_address.get())
+    objection = Objection(
+        proposal=proposal,
+        name=name.strip(),
+        contact=contact.strip(),
+        text=text.strip(),
+        address=current_address.get(),
+    )
     db.session.add(objection)
     db.session.flush()
     record(None, "objection.create", objection, after={"proposal": proposal.id})

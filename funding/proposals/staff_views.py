@@ -33,20 +33,36 @@ from funding.transactions import DomainError
 def staff_context(proposal: Proposal) -> dict:
     """Forms and the review summary shown to staff on a proposal's page."""
     reviewers = db.session.scalars(
-        sa.select(User).where(User.role == Role.REVIEWER, User.active).order_by(User.name)).all()
+        sa.select(User).where(User.role == Role.REVIEWER, User.active).order_by(User.name)
+    ).all()
     assigned = {a.reviewer_id for a in proposal.assignments}
     assign = AssignForm(prefix="assign")
     assign.reviewer_id.choices = [
-        (r.id, r.name + (" · " + _("conflict of interest") if is_conflicted(
-            r, proposal.organization) else "")) for r in reviewers if r.id not in assigned]
+        (
+            r.id,
+            r.name
+            + (
+                " · " + _("conflict of interest") if is_conflicted(r, proposal.organization) else ""
+            ),
+        )
+        for r in reviewers
+        if r.id not in assigned
+    ]
     approve = ApproveForm(prefix="approve")
     if approve.amount.data is None:
         approve.amount.data = proposal.amount_requested_fen
     summary = summarize(proposal)
-    objections = db.session.scalars(sa.select(Objection).where(
-        Objection.proposal_id == proposal.id).order_by(Objection.id)).all()
-    return {"assign_form": assign, "approve_form": approve, "note_form": NoteForm(prefix="note"),
-            "summary": summary, "total_spread": total_spread(summary), "objections": objections}
+    objections = db.session.scalars(
+        sa.select(Objection).where(Objection.proposal_id == proposal.id).order_by(Objection.id)
+    ).all()
+    return {
+        "assign_form": assign,
+        "approve_form": approve,
+        "note_form": NoteForm(prefix="note"),
+        "summary": summary,
+        "total_spread": total_spread(summary),
+        "objections": objections,
+    }
 
 
 @bp.route("/staff/queue")
@@ -58,8 +74,9 @@ def staff_queue():
     if request.args.get("overdue"):
         rows = [r for r in rows if r.overdue]
     programs_ = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
-    return render_template("proposals/queue.html", rows=rows, programs=programs_,
-                           targets=TARGET_DAYS)
+    return render_template(
+        "proposals/queue.html", rows=rows, programs=programs_, targets=TARGET_DAYS
+    )
 
 
 def _act(proposal_id: int, action, *args):
@@ -130,14 +147,16 @@ def sign(proposal_id: int):
 @staff_required
 def objections():
     """Objections the public raised during disclosure."""
-    rows = db.session.scalars(sa.select(Objection).options(selectinload(Objection.proposal))
-                              .order_by(Objection.id.desc())).all()
+    rows = db.session.scalars(
+        sa.select(Objection).options(selectinload(Objection.proposal)).order_by(Objection.id.desc())
+    ).all()
     return render_template("proposals/objections.html", objections=rows)
 
 
 def _filtered_proposals() -> list[Proposal]:
-    query = sa.select(Proposal).options(selectinload(Proposal.program),
-                                        selectinload(Proposal.organization))
+    query = sa.select(Proposal).options(
+        selectinload(Proposal.program), selectinload(Proposal.organization)
+    )
     if program_id := request.args.get("program", type=int):
         query = query.where(Proposal.program_id == program_id)
     if state := request.args.get("state"):
@@ -148,13 +167,17 @@ def _filtered_proposals() -> list[Proposal]:
 def download(rows: list[list], name: str, fmt: str) -> Response:
     """Send a table as CSV or Excel."""
     if fmt == "csv":
-        return Response(exports.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+        return Response(
+            exports.to_csv(rows),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
     if fmt == "xlsx":
         return Response(
             exports.to_xlsx(rows, name),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+            headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+        )
     abort(404)
 
 
@@ -176,17 +199,23 @@ def export_reviews(fmt: str):
 @staff_required
 def staff_programs():
     rows = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
-    return render_template("proposals/staff_programs.html", programs=rows,
-                           left={p.id: services.money_left_fen(p) for p in rows})
+    return render_template(
+        "proposals/staff_programs.html",
+        programs=rows,
+        left={p.id: services.money_left_fen(p) for p in rows},
+    )
 
 
 def _program_form(program: Program | None) -> ProgramForm:
     form = ProgramForm(obj=program)
-    form.categories.choices = [(c.code, f"{c.code} {localized(c, 'name')}") for c in
-                               db.session.scalars(sa.select(ServiceCategory)
-                                                  .order_by(ServiceCategory.code))]
-    form.streets.choices = [(s.code, localized(s, "name")) for s in
-                            db.session.scalars(sa.select(Street).order_by(Street.position))]
+    form.categories.choices = [
+        (c.code, f"{c.code} {localized(c, 'name')}")
+        for c in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
+    ]
+    form.streets.choices = [
+        (s.code, localized(s, "name"))
+        for s in db.session.scalars(sa.select(Street).order_by(Street.position))
+    ]
     form.legal_forms.choices = choices(LEGAL_FORM_LABELS)
     if request.method == "GET":
         form.categories.data = [c.code for c in program.categories] if program else []
@@ -212,19 +241,29 @@ def _program_form(program: Program | None) -> ProgramForm:
 
 def _program_data(form: ProgramForm) -> programs.ProgramData:
     return programs.ProgramData(
-        name=form.name.data.strip(), name_en=form.name_en.data.strip(),
-        purpose=form.purpose.data.strip(), purpose_en=(form.purpose_en.data or "").strip(),
+        name=form.name.data.strip(),
+        name_en=form.name_en.data.strip(),
+        purpose=form.purpose.data.strip(),
+        purpose_en=(form.purpose_en.data or "").strip(),
         category_codes=tuple(form.categories.data or ()),
         legal_forms=tuple(LegalForm(v) for v in form.legal_forms.data or ()),
         street_codes=tuple(form.streets.data or ()),
-        min_grant_fen=form.min_grant.data, max_grant_fen=form.max_grant.data,
+        min_grant_fen=form.min_grant.data,
+        max_grant_fen=form.max_grant.data,
         min_self_share_pct=form.min_self_share_pct.data,
-        rubric=tuple({"name": r["name"], "name_en": r["name_en"] or r["name"],
-                      "weight": r["weight"]} for r in form.rubric.data if r["name"]),
+        rubric=tuple(
+            {"name": r["name"], "name_en": r["name_en"] or r["name"], "weight": r["weight"]}
+            for r in form.rubric.data
+            if r["name"]
+        ),
         reviewers_required=form.reviewers_required.data,
-        disclosure_days=form.disclosure_days.data, tranches=form.tranches.parsed,
-        blind_review=bool(form.blind_review.data), budget_fen=form.budget.data,
-        open_from=form.open_from.data, open_until=form.open_until.data)
+        disclosure_days=form.disclosure_days.data,
+        tranches=form.tranches.parsed,
+        blind_review=bool(form.blind_review.data),
+        budget_fen=form.budget.data,
+        open_from=form.open_from.data,
+        open_until=form.open_until.data,
+    )
 
 
 def _save_program(program: Program | None):

@@ -69,16 +69,22 @@ def mine():
 
 def _fill_choices(form: ProposalForm, proposal: Proposal) -> None:
     categories = db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
-    form.category_code.choices = [("", "—")] + [(c.code, f"{c.code} {localized(c, 'name')}")
-                                                for c in categories]
-    streets = db.session.scalars(sa.select(Street).options(selectinload(Street.communities))
-                                 .order_by(Street.position)).all()
-    form.community_ids.choices = [(c.id, f"{localized(s, 'name')} · {c.name}")
-                                  for s in streets for c in s.communities]
+    form.category_code.choices = [("", "—")] + [
+        (c.code, f"{c.code} {localized(c, 'name')}") for c in categories
+    ]
+    streets = db.session.scalars(
+        sa.select(Street).options(selectinload(Street.communities)).order_by(Street.position)
+    ).all()
+    form.community_ids.choices = [
+        (c.id, f"{localized(s, 'name')} · {c.name}") for s in streets for c in s.communities
+    ]
     chosen = {n.id for n in proposal.needs}
     needs = db.session.scalars(
-        sa.select(Need).where(sa.or_(Need.status == NeedStatus.OPEN, Need.id.in_(chosen)))
-        .options(selectinload(Need.community)).order_by(Need.community_id, Need.id)).all()
+        sa.select(Need)
+        .where(sa.or_(Need.status == NeedStatus.OPEN, Need.id.in_(chosen)))
+        .options(selectinload(Need.community))
+        .order_by(Need.community_id, Need.id)
+    ).all()
     form.need_ids.choices = [(n.id, f"{n.community.name} · {n.title}") for n in needs]
     kinds = [("", "—"), *choices(BUDGET_CATEGORY_LABELS)]
     for row in form.lines:
@@ -96,10 +102,22 @@ def _load_form(form: ProposalForm, p: Proposal) -> None:
     form.start_date.data, form.end_date.data = p.start_date, p.end_date
     form.amount_requested.data, form.self_funded.data = p.amount_requested_fen, p.self_funded_fen
     form.declaration.data = p.declaration
-    for field, rows in ((form.lines, [{"item": b.item, "category": b.category.value,
-                                       "quantity": b.quantity, "unit_price": b.unit_price_fen}
-                                      for b in p.budget_lines]),
-                        (form.outcomes, p.outcomes), (form.team, p.team)):
+    for field, rows in (
+        (
+            form.lines,
+            [
+                {
+                    "item": b.item,
+                    "category": b.category.value,
+                    "quantity": b.quantity,
+                    "unit_price": b.unit_price_fen,
+                }
+                for b in p.budget_lines
+            ],
+        ),
+        (form.outcomes, p.outcomes),
+        (form.team, p.team),
+    ):
         while len(field.entries):
             field.pop_entry()
         for row in rows:
@@ -110,28 +128,49 @@ def _load_form(form: ProposalForm, p: Proposal) -> None:
 
 def _data(form: ProposalForm) -> services.ProposalData:
     lines = tuple(
-        services.Line(item=r.item.data, category=BudgetCategory(r.category.data or "activities"),
-                      quantity=r.quantity.data, unit_price_fen=r.unit_price.data)
-        for r in (entry.form for entry in form.lines) if not r.is_blank())
+        services.Line(
+            item=r.item.data,
+            category=BudgetCategory(r.category.data or "activities"),
+            quantity=r.quantity.data,
+            unit_price_fen=r.unit_price.data,
+        )
+        for r in (entry.form for entry in form.lines)
+        if not r.is_blank()
+    )
     return services.ProposalData(
-        title=form.title.data or "", summary=form.summary.data or "",
+        title=form.title.data or "",
+        summary=form.summary.data or "",
         category_code=form.category_code.data or None,
-        need_ids=tuple(form.need_ids.data or ()), community_ids=tuple(form.community_ids.data or ()),
+        need_ids=tuple(form.need_ids.data or ()),
+        community_ids=tuple(form.community_ids.data or ()),
         direct_beneficiaries=form.direct_beneficiaries.data,
         indirect_beneficiaries=form.indirect_beneficiaries.data,
-        start_date=form.start_date.data, end_date=form.end_date.data,
-        amount_requested_fen=form.amount_requested.data, self_funded_fen=form.self_funded.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        amount_requested_fen=form.amount_requested.data,
+        self_funded_fen=form.self_funded.data,
         lines=lines,
-        outcomes=tuple({"indicator": o.indicator.data.strip(), "target": o.target.data.strip()}
-                       for o in (e.form for e in form.outcomes) if o.indicator.data),
-        team=tuple({"name": t.name.data.strip(), "role": (t.role.data or "").strip()}
-                   for t in (e.form for e in form.team) if t.name.data),
+        outcomes=tuple(
+            {"indicator": o.indicator.data.strip(), "target": o.target.data.strip()}
+            for o in (e.form for e in form.outcomes)
+            if o.indicator.data
+        ),
+        team=tuple(
+            {"name": t.name.data.strip(), "role": (t.role.data or "").strip()}
+            for t in (e.form for e in form.team)
+            if t.name.data
+        ),
         declaration=bool(form.declaration.data),
     )
 
 
-FORM_FIELD_FOR = {"lines": "lines", "outcomes": "outcomes", "team": "team",
-                  "amount_requested_fen": "amount_requested", "self_funded_fen": "self_funded"}
+FORM_FIELD_FOR = {
+    "lines": "lines",
+    "outcomes": "outcomes",
+    "team": "team",
+    "amount_requested_fen": "amount_requested",
+    "self_funded_fen": "self_funded",
+}
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -155,8 +194,9 @@ def edit(proposal_id: int):
                 attachments.add_attachment(current_user, proposal, upload.filename, upload.stream)
             if form.submit.data:
                 services.submit(current_user, proposal, today())
-                flash(_("Proposal submitted. The eligibility screening result is below."),
-                      "success")
+                flash(
+                    _("Proposal submitted. The eligibility screening result is below."), "success"
+                )
                 return redirect(url_for("proposals.detail", proposal_id=proposal.id))
         except services.ProposalInvalid as exc:
             for name, keys in exc.errors.items():
@@ -183,9 +223,14 @@ def detail(proposal_id: int):
         from funding.proposals.staff_views import staff_context
 
         ctx = staff_context(proposal)
-    return render_template("proposals/detail.html", proposal=proposal, rule_names=RULE_NAMES,
-                           expected=expected_decision(proposal),
-                           money_left=services.money_left_fen(proposal.program), **ctx)
+    return render_template(
+        "proposals/detail.html",
+        proposal=proposal,
+        rule_names=RULE_NAMES,
+        expected=expected_decision(proposal),
+        money_left=services.money_left_fen(proposal.program),
+        **ctx,
+    )
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
@@ -203,8 +248,7 @@ def withdraw(proposal_id: int):
 
 def _attachment_or_404(proposal_id: int, attachment_id: int) -> Attachment:
     item = db.session.get(Attachment, attachment_id)
-    if item is None or item.proposal_id != proposal_id or not can_see(current_user,
-                                                                       item.proposal):
+    if item is None or item.proposal_id != proposal_id or not can_see(current_user, item.proposal):
         abort(404)
     return item
 
@@ -213,12 +257,15 @@ def _attachment_or_404(proposal_id: int, attachment_id: int) -> Attachment:
 def download(proposal_id: int, attachment_id: int):
     """Only those who may see the proposal download its files, always as a download."""
     item = _attachment_or_404(proposal_id, attachment_id)
-    return send_file(attachments.attachment_path(item), mimetype=item.content_type,
-                     as_attachment=True, download_name=item.original_name)
+    return send_file(
+        attachments.attachment_path(item),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+    )
 
 
-@bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete",
-          methods=["POST"])
+@bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @roles_required(Role.ORG_MEMBER)
 def delete_attachment(proposal_id: int, attachment_id: int):
     item = _attachment_or_404(proposal_id, attachment_id)
@@ -245,9 +292,13 @@ def compare(proposal_id: int):
     b = request.args.get("b", type=int) or max(versions)
     if a not in versions or b not in versions:
         abort(404)
-    blind = (reviewer_assignment(current_user, proposal) is not None
-             and proposal.program.blind_review and not current_user.is_foundation)
+    blind = (
+        reviewer_assignment(current_user, proposal) is not None
+        and proposal.program.blind_review
+        and not current_user.is_foundation
+    )
     fields = [f for f in services.VERSION_FIELDS if not (blind and f == "team")]
     rows = [(f, versions[a].snapshot.get(f), versions[b].snapshot.get(f)) for f in fields]
-    return render_template("proposals/compare.html", proposal=proposal, rows=rows, a=a, b=b,
-                           numbers=sorted(versions))
+    return render_template(
+        "proposals/compare.html", proposal=proposal, rows=rows, a=a, b=b, numbers=sorted(versions)
+    )

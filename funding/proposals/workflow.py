@@ -10,7 +10,7 @@ class Action(enum.StrEnum):
     SAVE = "save"
     SUBMIT = "submit"
     WITHDRAW = "withdraw"
-    PASS_SCREENING = "pass_screening"
+    PASS_SCREENING = "pass_screening"  # noqa: S105 - not a password
     RETURN = "return"
     REJECT = "reject"
     APPROVE = "approve"
@@ -20,8 +20,12 @@ class Action(enum.StrEnum):
 TRANSITIONS: dict[Action, dict[S, S]] = {
     Action.SAVE: {S.DRAFT: S.DRAFT, S.RETURNED: S.RETURNED},
     Action.SUBMIT: {S.DRAFT: S.SCREENING, S.RETURNED: S.SCREENING},
-    Action.WITHDRAW: {S.DRAFT: S.WITHDRAWN, S.SCREENING: S.WITHDRAWN, S.RETURNED: S.WITHDRAWN,
-                      S.IN_REVIEW: S.WITHDRAWN},
+    Action.WITHDRAW: {
+        S.DRAFT: S.WITHDRAWN,
+        S.SCREENING: S.WITHDRAWN,
+        S.RETURNED: S.WITHDRAWN,
+        S.IN_REVIEW: S.WITHDRAWN,
+    },
     Action.PASS_SCREENING: {S.SCREENING: S.IN_REVIEW},
     Action.RETURN: {S.SCREENING: S.RETURNED, S.IN_REVIEW: S.RETURNED},
     Action.REJECT: {S.SCREENING: S.REJECTED, S.IN_REVIEW: S.REJECTED},
@@ -31,8 +35,7 @@ TRANSITIONS: dict[Action, dict[S, S]] = {
 #: Actions the applying organization takes; the others are the foundation's.
 APPLICANT_ACTIONS = frozenset({Action.SAVE, Action.SUBMIT, Action.WITHDRAW})
 #: States in which a proposal still asks for money (for the double-funding rule).
-OPEN_STATES = frozenset({S.SCREENING, S.IN_REVIEW, S.RETURNED, S.APPROVED,
-                         S.AGREEMENT_SIGNED})
+OPEN_STATES = frozenset({S.SCREENING, S.IN_REVIEW, S.RETURNED, S.APPROVED, S.AGREEMENT_SIGNED})
 #: States the applicant can still edit.
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
 
@@ -42,8 +45,9 @@ def next_state(state: S, action: Action) -> S:
     try:
         return TRANSITIONS[action][state]
     except KeyError:
-        raise DomainError("transition_not_allowed", action=action.value,
-                          state=state.value) from None
+        raise DomainError(
+            "transition_not_allowed", action=action.value, state=state.value
+        ) from None
 
 
 def allowed_actions(state: S) -> list[Action]:

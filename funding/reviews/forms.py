@@ -21,18 +21,21 @@ class DeclarationForm(FlaskForm):
         _l("Conflict of interest"),
         choices=[
             SelectChoice("no", _l("I have no link to the applying organization or its people.")),
-            SelectChoice("yes", _l("I have a conflict of interest and cannot review this "
-                                   "proposal.")),
+            SelectChoice(
+                "yes", _l("I have a conflict of interest and cannot review this proposal.")
+            ),
         ],
         validators=[DataRequired()],
     )
-    note = TextAreaField(_l("What is the link? (if any)"), validators=[Optional(),
-                                                                       Length(max=1000)])
+    note = TextAreaField(
+        _l("What is the link? (if any)"), validators=[Optional(), Length(max=1000)]
+    )
 
 
 class ScoreForm(Form):
-    score = IntegerField(_l("Score (0–10)"), validators=[InputRequired(),
-                                                         NumberRange(min=0, max=10)])
+    score = IntegerField(
+        _l("Score (0–10)"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
@@ -48,7 +51,8 @@ class AssignForm(FlaskForm):
 
 class RelationshipForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    party_id = SelectField(_l("Organization or enterprise"), coerce=int,
-                           validators=[DataRequired()])
+    party_id = SelectField(
+        _l("Organization or enterprise"), coerce=int, validators=[DataRequired()]
+    )
     kind = SelectField(_l("Relationship"), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -35,7 +35,7 @@ class Relationship(db.Model):
     party_id: Mapped[int] = mapped_column(sa.ForeignKey("parties.id"), index=True)
     kind: Mapped[RelationKind] = mapped_column(str_enum(RelationKind))
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped["User"] = relationship(foreign_keys=[user_id])
@@ -61,7 +61,7 @@ class ReviewAssignment(db.Model):
         str_enum(AssignmentState), default=AssignmentState.ASSIGNED
     )
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    declared_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped["Proposal"] = relationship(back_populates="assignments")
     reviewer: Mapped["User"] = relationship(foreign_keys=[reviewer_id])

@@ -27,9 +27,13 @@ SPREAD_FLAG = 4
 
 def conflicts(user: User, party: Party) -> list[Relationship]:
     """The registry's links between ``user`` and ``party`` (membership counts as employment)."""
-    return list(db.session.scalars(
-        sa.select(Relationship).where(Relationship.user_id == user.id,
-                                      Relationship.party_id == party.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Relationship).where(
+                Relationship.user_id == user.id, Relationship.party_id == party.id
+            )
+        )
+    )
 
 
 def is_conflicted(user: User, party: Party) -> bool:
@@ -37,21 +41,28 @@ def is_conflicted(user: User, party: Party) -> bool:
 
 
 @transactional
-def record_relationship(actor: User, user: User, party: Party, kind: RelationKind,
-                        note: str = "") -> Relationship:
+def record_relationship(
+    actor: User, user: User, party: Party, kind: RelationKind, note: str = ""
+) -> Relationship:
     """Staff (or the person themself) record a link that disqualifies them from a review."""
     if not (actor.is_foundation or actor.id == user.id):
         raise DomainError("forbidden")
-    existing = db.session.scalar(sa.select(Relationship).filter_by(
-        user_id=user.id, party_id=party.id, kind=kind))
+    existing = db.session.scalar(
+        sa.select(Relationship).filter_by(user_id=user.id, party_id=party.id, kind=kind)
+    )
     if existing is not None:
         return existing
-    link = Relationship(user_id=user.id, party_id=party.id, kind=kind, note=note.strip(),
-                        recorded_by_id=actor.id)
+    link = Relationship(
+        user_id=user.id, party_id=party.id, kind=kind, note=note.strip(), recorded_by_id=actor.id
+    )
     db.session.add(link)
     db.session.flush()
-    record(actor, "relationship.create", link,
-           after={"user": user.id, "party": party.id, "kind": kind.value})
+    record(
+        actor,
+        "relationship.create",
+        link,
+        after={"user": user.id, "party": party.id, "kind": kind.value},
+    )
     return link
 
 
@@ -59,15 +70,25 @@ def record_relationship(actor: User, user: User, party: Party, kind: RelationKin
 def remove_relationship(actor: User, link: Relationship) -> None:
     if not actor.is_foundation:
         raise DomainError("forbidden")
-    record(actor, "relationship.remove", link,
-           before={"user": link.user_id, "party": link.party_id, "kind": link.kind.value})
+    record(
+        actor,
+        "relationship.remove",
+        link,
+        before={"user": link.user_id, "party": link.party_id, "kind": link.kind.value},
+    )
     db.session.delete(link)
 
 
 def _timeline(proposal: Proposal, actor: User | None, action: str, note: str = "") -> None:
-    proposal.events.append(ProposalEvent(actor_id=getattr(actor, "id", None), action=action,
-                                         from_state=proposal.state.value,
-                                         to_state=proposal.state.value, note=note))
+    proposal.events.append(
+        ProposalEvent(
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            from_state=proposal.state.value,
+            to_state=proposal.state.value,
+            note=note,
+        )
+    )
 
 
 @transactional
@@ -81,16 +102,24 @@ def assign_reviewer(actor: User, proposal: Proposal, reviewer: User) -> ReviewAs
         raise DomainError("not_a_reviewer")
     if is_conflicted(reviewer, proposal.organization):
         raise DomainError("reviewer_conflicted")
-    if db.session.scalar(sa.select(ReviewAssignment.id).filter_by(
-            proposal_id=proposal.id, reviewer_id=reviewer.id)) is not None:
+    if (
+        db.session.scalar(
+            sa.select(ReviewAssignment.id).filter_by(
+                proposal_id=proposal.id, reviewer_id=reviewer.id
+            )
+        )
+        is not None
+    ):
         raise DomainError("already_assigned")
-    assignment = ReviewAssignment(proposal=proposal, reviewer_id=reviewer.id,
-                                  assigned_by_id=actor.id)
+    assignment = ReviewAssignment(
+        proposal=proposal, reviewer_id=reviewer.id, assigned_by_id=actor.id
+    )
     db.session.add(assignment)
     db.session.flush()
     _timeline(proposal, actor, "reviewer_assigned")
-    record(actor, "review.assign", assignment,
-           after={"proposal": proposal.id, "reviewer": reviewer.id})
+    record(
+        actor, "review.assign", assignment, after={"proposal": proposal.id, "reviewer": reviewer.id}
+    )
     notify([reviewer], "review_assigned", f"/reviews/{assignment.id}", title=proposal.title)
     return assignment
 
@@ -106,12 +135,23 @@ def declare(actor: User, assignment: ReviewAssignment, conflicted: bool, note: s
     proposal = assignment.proposal
     if conflicted:
         assignment.state = AssignmentState.CONFLICTED
-        db.session.add(Relationship(user_id=actor.id, party_id=proposal.organization_id,
-                                    kind=RelationKind.DECLARED, note=note.strip(),
-                                    recorded_by_id=actor.id))
+        db.session.add(
+            Relationship(
+                user_id=actor.id,
+                party_id=proposal.organization_id,
+                kind=RelationKind.DECLARED,
+                note=note.strip(),
+                recorded_by_id=actor.id,
+            )
+        )
         _timeline(proposal, None, "reviewer_conflict")
-        notify(staff_users(), "review_conflict", f"/proposals/{proposal.id}",
-               title=proposal.title, reviewer=actor.name)
+        notify(
+            staff_users(),
+            "review_conflict",
+            f"/proposals/{proposal.id}",
+            title=proposal.title,
+            reviewer=actor.name,
+        )
     else:
         assignment.state = AssignmentState.CLEARED
     record(actor, "review.declare", assignment, after={"conflicted": conflicted})
@@ -124,8 +164,13 @@ class Score:
 
 
 @transactional
-def submit_review(actor: User, assignment: ReviewAssignment, scores: list[Score], comment: str,
-                  recommendation: Recommendation) -> Review:
+def submit_review(
+    actor: User,
+    assignment: ReviewAssignment,
+    scores: list[Score],
+    comment: str,
+    recommendation: Recommendation,
+) -> Review:
     """One review per reviewer: a 0–10 score per rubric criterion and a recommendation."""
     if actor.id != assignment.reviewer_id:
         raise DomainError("forbidden")
@@ -136,29 +181,42 @@ def submit_review(actor: User, assignment: ReviewAssignment, scores: list[Score]
     proposal = assignment.proposal
     if proposal.state != ProposalState.IN_REVIEW:
         raise DomainError("not_in_review")
-    if len(scores) != len(proposal.program.rubric) or any(
-            not 0 <= s.score <= 10 for s in scores):
+    if len(scores) != len(proposal.program.rubric) or any(not 0 <= s.score <= 10 for s in scores):
         raise DomainError("scores_invalid")
-    review = Review(assignment=assignment, comment=comment.strip(), recommendation=recommendation,
-                    scores=[{"score": s.score, "comment": s.comment.strip()} for s in scores])
+    review = Review(
+        assignment=assignment,
+        comment=comment.strip(),
+        recommendation=recommendation,
+        scores=[{"score": s.score, "comment": s.comment.strip()} for s in scores],
+    )
     db.session.add(review)
     assignment.state = AssignmentState.SUBMITTED
     db.session.flush()
     _timeline(proposal, None, "review_submitted")
-    record(actor, "review.submit", review,
-           after={"proposal": proposal.id, "total": weighted_total(proposal, review),
-                  "recommendation": recommendation.value})
+    record(
+        actor,
+        "review.submit",
+        review,
+        after={
+            "proposal": proposal.id,
+            "total": weighted_total(proposal, review),
+            "recommendation": recommendation.value,
+        },
+    )
     done = sum(1 for a in proposal.assignments if a.state == AssignmentState.SUBMITTED)
     key = "reviews_complete" if done >= proposal.program.reviewers_required else "review_submitted"
-    notify(staff_users(), key, f"/proposals/{proposal.id}", title=proposal.title,
-           reviewer=actor.name)
+    notify(
+        staff_users(), key, f"/proposals/{proposal.id}", title=proposal.title, reviewer=actor.name
+    )
     return review
 
 
 def weighted_total(proposal: Proposal, review: Review) -> int:
     """Score out of 100: each 0–10 score times its weight, over 10 (integer, rounded half up)."""
-    points = sum(s["score"] * c["weight"] for s, c in zip(review.scores, proposal.program.rubric,
-                                                           strict=True))
+    points = sum(
+        s["score"] * c["weight"]
+        for s, c in zip(review.scores, proposal.program.rubric, strict=True)
+    )
     return (points + 5) // 10
 
 
@@ -184,19 +242,32 @@ class ReviewSummary:
 
 def summarize(proposal: Proposal) -> ReviewSummary:
     """Totals per reviewer, mean and spread per criterion, and the disagreements to look at."""
-    reviews = [a.review for a in proposal.assignments
-               if a.state == AssignmentState.SUBMITTED and a.review is not None]
+    reviews = [
+        a.review
+        for a in proposal.assignments
+        if a.state == AssignmentState.SUBMITTED and a.review is not None
+    ]
     criteria = []
     for i, c in enumerate(proposal.program.rubric):
         scores = [r.scores[i]["score"] for r in reviews]
         spread = max(scores) - min(scores) if scores else 0
-        criteria.append(CriterionSummary(
-            c["name"], c.get("name_en", c["name"]), c["weight"], scores,
-            round(mean(scores), 1) if scores else 0.0, spread, spread >= SPREAD_FLAG))
+        criteria.append(
+            CriterionSummary(
+                c["name"],
+                c.get("name_en", c["name"]),
+                c["weight"],
+                scores,
+                round(mean(scores), 1) if scores else 0.0,
+                spread,
+                spread >= SPREAD_FLAG,
+            )
+        )
     totals = [(r, weighted_total(proposal, r)) for r in reviews]
     recs = {r.recommendation for r in reviews}
     return ReviewSummary(
-        reviews=reviews, totals=totals, criteria=criteria,
+        reviews=reviews,
+        totals=totals,
+        criteria=criteria,
         mean_total=round(mean(t for _, t in totals), 1) if totals else None,
         split_recommendations=Recommendation.FUND in recs and Recommendation.DO_NOT_FUND in recs,
     )

@@ -40,8 +40,10 @@ def _my_assignment(assignment_id: int) -> ReviewAssignment:
 def assignments():
     """The proposals assigned to this reviewer, and nothing else."""
     rows = db.session.scalars(
-        sa.select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
-        .order_by(ReviewAssignment.assigned_at.desc())).all()
+        sa.select(ReviewAssignment)
+        .where(ReviewAssignment.reviewer_id == current_user.id)
+        .order_by(ReviewAssignment.assigned_at.desc())
+    ).all()
     return render_template("reviews/assignments.html", assignments=rows)
 
 
@@ -56,11 +58,15 @@ def review(assignment_id: int):
     while len(form.scores.entries) < len(proposal.program.rubric):
         form.scores.append_entry()
     if assignment.state == AssignmentState.CLEARED and form.validate_on_submit():
-        scores = [services.Score(e.form.score.data, e.form.comment.data or "")
-                  for e in form.scores]
+        scores = [services.Score(e.form.score.data, e.form.comment.data or "") for e in form.scores]
         try:
-            services.submit_review(current_user, assignment, scores, form.comment.data,
-                                   Recommendation(form.recommendation.data))
+            services.submit_review(
+                current_user,
+                assignment,
+                scores,
+                form.comment.data,
+                Recommendation(form.recommendation.data),
+            )
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:
@@ -68,13 +74,21 @@ def review(assignment_id: int):
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     others = []
     if assignment.state == AssignmentState.SUBMITTED:
-        others = [a for a in proposal.assignments
-                  if a.state == AssignmentState.SUBMITTED and a.id != assignment.id]
+        others = [
+            a
+            for a in proposal.assignments
+            if a.state == AssignmentState.SUBMITTED and a.id != assignment.id
+        ]
     return render_template(
-        "reviews/review.html", assignment=assignment, proposal=proposal, form=form,
-        declaration=DeclarationForm(prefix="declare"), others=others,
+        "reviews/review.html",
+        assignment=assignment,
+        proposal=proposal,
+        form=form,
+        declaration=DeclarationForm(prefix="declare"),
+        others=others,
         blind=proposal.program.blind_review,
-        weighted=lambda r: services.weighted_total(proposal, r))
+        weighted=lambda r: services.weighted_total(proposal, r),
+    )
 
 
 @bp.route("/reviews/<int:assignment_id>/declare", methods=["POST"])
@@ -103,10 +117,14 @@ def declare(assignment_id: int):
 def export(fmt: str):
     """The reviewer's assigned proposals as a table; blind programs hide who applied."""
     proposals = db.session.scalars(
-        sa.select(Proposal).join(ReviewAssignment)
-        .where(ReviewAssignment.reviewer_id == current_user.id,
-               ReviewAssignment.state != AssignmentState.CONFLICTED)
-        .order_by(Proposal.id)).all()
+        sa.select(Proposal)
+        .join(ReviewAssignment)
+        .where(
+            ReviewAssignment.reviewer_id == current_user.id,
+            ReviewAssignment.state != AssignmentState.CONFLICTED,
+        )
+        .order_by(Proposal.id)
+    ).all()
     return download(exports.proposal_rows(proposals, blind=True), "my-reviews", fmt)
 
 
@@ -116,8 +134,10 @@ def assign(proposal_id: int):
     """Staff assign a reviewer; the registry keeps conflicted people out."""
     proposal = db.get_or_404(Proposal, proposal_id)
     form = AssignForm(prefix="assign")
-    form.reviewer_id.choices = [(u.id, u.name) for u in db.session.scalars(
-        sa.select(User).where(User.role == Role.REVIEWER))]
+    form.reviewer_id.choices = [
+        (u.id, u.name)
+        for u in db.session.scalars(sa.select(User).where(User.role == Role.REVIEWER))
+    ]
     if form.validate_on_submit():
         reviewer = db.session.get(User, form.reviewer_id.data)
         try:
@@ -142,8 +162,9 @@ def relationships():
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
         party = db.session.get(Party, form.party_id.data)
-        services.record_relationship(current_user, user, party, RelationKind(form.kind.data),
-                                     form.note.data or "")
+        services.record_relationship(
+            current_user, user, party, RelationKind(form.kind.data), form.note.data or ""
+        )
         flash(_("Relationship recorded."), "success")
         return redirect(url_for("reviews.relationships"))
     rows = db.session.scalars(sa.select(Relationship).order_by(Relationship.id.desc())).all()

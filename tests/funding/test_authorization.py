@@ -59,11 +59,21 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "proposals.edit"): only("org_member", ok=302),  # not editable in review: back
     ("GET", "proposals.detail"): only("org_member", *STAFF),
     ("POST", "proposals.withdraw"): only("org_member", ok=302),
-    ("GET", "proposals.download"): {**dict.fromkeys(ROLES, 404), "org_member": 200,
-                                    "reviewer": 200, "staff": 200, "admin": 200},
+    ("GET", "proposals.download"): {
+        **dict.fromkeys(ROLES, 404),
+        "org_member": 200,
+        "reviewer": 200,
+        "staff": 200,
+        "admin": 200,
+    },
     ("POST", "proposals.delete_attachment"): only("org_member", ok=302),
-    ("GET", "proposals.compare"): {**dict.fromkeys(ROLES, 404), "org_member": 200,
-                                   "reviewer": 200, "staff": 200, "admin": 200},
+    ("GET", "proposals.compare"): {
+        **dict.fromkeys(ROLES, 404),
+        "org_member": 200,
+        "reviewer": 200,
+        "staff": 200,
+        "admin": 200,
+    },
     ("GET", "proposals.staff_queue"): only(*STAFF),
     ("POST", "proposals.pass_screening"): only(*STAFF, ok=302),
     ("POST", "proposals.return_for_revision"): only(*STAFF, ok=302),
@@ -115,15 +125,21 @@ def world(make):
     target = make.user(Role.REVIEWER)
     pending = make.organization(verified=False)
     proposal = make.proposal(users["org_member"])
-    attachment = add_attachment(users["org_member"], proposal, "plan.pdf",
-                                io.BytesIO(b"%PDF-1.4 test"))
+    attachment = add_attachment(
+        users["org_member"], proposal, "plan.pdf", io.BytesIO(b"%PDF-1.4 test")
+    )
     proposal.state = ProposalState.IN_REVIEW
     proposal.versions = [ProposalVersion(number=n, snapshot=snapshot(proposal)) for n in (1, 2)]
-    assignment = ReviewAssignment(proposal=proposal, reviewer_id=users["reviewer"].id,
-                                  assigned_by_id=users["staff"].id)
+    assignment = ReviewAssignment(
+        proposal=proposal, reviewer_id=users["reviewer"].id, assigned_by_id=users["staff"].id
+    )
     db.session.add(assignment)
-    public = make.proposal(users["org_member"], state=ProposalState.APPROVED,
-                           approved_amount_fen=1_000_000, disclosure_until=date(2999, 1, 1))
+    public = make.proposal(
+        users["org_member"],
+        state=ProposalState.APPROVED,
+        approved_amount_fen=1_000_000,
+        disclosure_until=date(2999, 1, 1),
+    )
     link = Relationship(user_id=target.id, party_id=org.id, kind=RelationKind.FOUNDER)
     db.session.add(link)
     db.session.commit()

@@ -11,14 +11,14 @@ from funding.accounts.models import Role, User
 from funding.demo import DEMO_PASSWORD
 from funding.directory.models import Enterprise, Need, Organization
 from funding.extensions import db
-from funding.proposals.models import Program
+from funding.proposals.models import Program, Proposal, ProposalState
 from funding.validators import normalise_credit_code
 
 
 def _counts():
     return {
         m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-        for m in (Organization, Enterprise, Need, Program, User)
+        for m in (Organization, Enterprise, Need, Program, Proposal, User)
     }
 
 
@@ -26,7 +26,14 @@ def test_seed_demo_is_idempotent_and_plausible(runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     counts = _counts()
-    assert counts == {"Organization": 40, "Enterprise": 12, "Need": 60, "Program": 6, "User": 6}
+    assert counts == {
+        "Organization": 40,
+        "Enterprise": 12,
+        "Need": 60,
+        "Program": 6,
+        "Proposal": 10,
+        "User": 17,
+    }
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert _counts() == counts
     codes = db.session.scalars(sa.select(Organization.credit_code)).all()
@@ -35,6 +42,14 @@ def test_seed_demo_is_idempotent_and_plausible(runner):
     assert categories == set("ABCDEFGHI")
     roles = set(db.session.scalars(sa.select(User.role)))
     assert roles == set(Role)
+    states = set(db.session.scalars(sa.select(Proposal.state)))
+    assert states == set(ProposalState), "every page has something to show"
+    failed = [
+        p
+        for p in db.session.scalars(sa.select(Proposal))
+        if p.screening and not all(r["passed"] for r in p.screening)
+    ]
+    assert len(failed) == 1
 
 
 def test_demo_accounts_log_in(runner, client):

@@ -20,15 +20,23 @@ def _ready(make, state: S):
     """A complete proposal in ``state`` whose other preconditions for every action hold."""
     member = make.user(Role.ORG_MEMBER)
     staff = make.user(Role.STAFF)
-    p = make.proposal(member, state=state, approved_amount_fen=(
-        3_000_000 if state in (S.APPROVED, S.AGREEMENT_SIGNED) else None))
+    p = make.proposal(
+        member,
+        state=state,
+        approved_amount_fen=(3_000_000 if state in (S.APPROVED, S.AGREEMENT_SIGNED) else None),
+    )
     p.program.reviewers_required = 1
     p.screening = [{"rule": "x", "passed": True, "detail": ""}]
     reviewer = make.user(Role.REVIEWER)
-    a = ReviewAssignment(proposal=p, reviewer_id=reviewer.id, assigned_by_id=staff.id,
-                         state=AssignmentState.SUBMITTED)
-    a.review = Review(scores=[{"score": 8, "comment": ""}] * 5, comment="ok",
-                      recommendation=Recommendation.FUND)
+    a = ReviewAssignment(
+        proposal=p,
+        reviewer_id=reviewer.id,
+        assigned_by_id=staff.id,
+        state=AssignmentState.SUBMITTED,
+    )
+    a.review = Review(
+        scores=[{"score": 8, "comment": ""}] * 5, comment="ok", recommendation=Recommendation.FUND
+    )
     db.session.add(a)
     db.session.commit()
     return p, member, staff
@@ -70,8 +78,9 @@ def test_table_refuses_with_names():
     assert info.value.details == {"action": "approve", "state": "rejected"}
 
 
-@pytest.mark.parametrize("action", [a for a in Action if a not in
-                                    (Action.SAVE, Action.SUBMIT, Action.WITHDRAW)])
+@pytest.mark.parametrize(
+    "action", [a for a in Action if a not in (Action.SAVE, Action.SUBMIT, Action.WITHDRAW)]
+)
 def test_applicants_cannot_take_staff_actions(make, action):
     state = next(iter(TRANSITIONS[action]))
     p, member, _staff = _ready(make, state)
@@ -102,8 +111,9 @@ def test_approval_opens_disclosure_for_working_days(make):
     assert grant.amount_fen == 2_500_000 and p.state == S.AGREEMENT_SIGNED
 
 
-@pytest.mark.parametrize(("amount", "code"), [(3_000_001, "amount_above_request"),
-                                              (999_999, "amount_outside_range")])
+@pytest.mark.parametrize(
+    ("amount", "code"), [(3_000_001, "amount_above_request"), (999_999, "amount_outside_range")]
+)
 def test_approve_amount_rules(make, amount, code):
     p, _member, staff = _ready(make, S.IN_REVIEW)
     with pytest.raises(DomainError) as info:
