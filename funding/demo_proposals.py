@@ -54,6 +54,13 @@ PLAN = [
 ]
 
 
+REVIEW_COMMENTS = [
+    "需求清晰，执行团队经验充分。",
+    "方案可行，建议细化志愿者培训安排。",
+    "预算基本合理，可持续性部分可再加强。",
+]
+
+
 def apply_program_rules() -> None:
     """Give the district's six programs their rules (kept if already set by staff)."""
     categories = {c.code: c for c in db.session.scalars(sa.select(ServiceCategory))}
@@ -170,15 +177,16 @@ def seed_proposals(staff: User, reviewers: list[User]) -> int:
         if final == "rejected":
             services.reject(staff, proposal, "项目与计划的培育方向不符，建议转投社区伙伴计划。")
             continue
-        for reviewer in reviewers[: 2 if scores is None else 3]:
+        for k, reviewer in enumerate(reviewers[: 2 if scores is None else 3]):
             assignment = reviews.assign_reviewer(staff, proposal, reviewer)
             if scores is not None:
                 reviews.declare(reviewer, assignment, conflicted=False)
+                own = [min(10, max(0, s + (k + j) % 3 - 1)) for j, s in enumerate(scores)]
                 reviews.submit_review(
                     reviewer,
                     assignment,
-                    [reviews.Score(s) for s in scores],
-                    "需求清晰，执行团队经验充分。",
+                    [reviews.Score(s) for s in own],
+                    REVIEW_COMMENTS[k],
                     Recommendation.FUND,
                 )
         if final in ("approved", "agreement_signed"):
@@ -186,5 +194,17 @@ def seed_proposals(staff: User, reviewers: list[User]) -> int:
             services.approve(staff, proposal, requested * 100, "按申报方案执行。", decided)
         if final == "agreement_signed":
             services.sign_agreement(staff, proposal, today())
-        proposal.state_since = utcnow() - timedelta(days=3 + 4 * i)
+        _age(proposal, days=3 + 4 * i)
     return len(PLAN)
+
+
+def _age(proposal: Proposal, days: int) -> None:
+    """Spread the demo over recent weeks so queue ages and expected dates look real."""
+    shift = timedelta(days=days + 12)
+    for event in proposal.events:
+        event.at -= shift
+    if proposal.submitted_at:
+        proposal.submitted_at -= shift
+    if proposal.decided_at:
+        proposal.decided_at = proposal.submitted_at + timedelta(days=18 + days % 7)
+    proposal.state_since = utcnow() - timedelta(days=days)
