@@ -37,6 +37,7 @@ def app(tmp_path_factory):
         upgrade()
         yield app
         db.session.remove()
+        db.engine.dispose()
 
 
 def _wipe() -> None:
