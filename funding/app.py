@@ -5,10 +5,11 @@ from pathlib import Path
 from flask import Flask, g, request
 from werkzeug.utils import import_string
 
-from funding import cli, errors, i18n, security
+from funding import cli, errors, i18n, models, security  # noqa: F401 - models: all tables
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+from funding.ledger.services import install_sqlite_locking
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,9 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            install_sqlite_locking(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -19,9 +19,12 @@ from funding.extensions import db
 from tests import factories
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    app = create_app(TestingConfig)
+def build_app(tmp_path_factory, database_url: str | None = None):
+    """A test app on its own database, migrated from nothing."""
+    config = TestingConfig()
+    if database_url:
+        config.SQLALCHEMY_DATABASE_URI = database_url
+    app = create_app(config)
     app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))
 
     @app.teardown_request
@@ -38,6 +41,11 @@ def app(tmp_path_factory):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    yield from build_app(tmp_path_factory)
 
 
 def _wipe() -> None:

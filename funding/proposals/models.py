@@ -55,6 +55,11 @@ class Program(db.Model):
         sa.CheckConstraint("reviewers_required BETWEEN 1 AND 9", name="reviewers"),
         sa.CheckConstraint("disclosure_days BETWEEN 1 AND 60", name="disclosure"),
         sa.CheckConstraint("budget_fen >= 0", name="budget_nonneg"),
+        sa.CheckConstraint(
+            "match_ratio_pct BETWEEN 0 AND 500 AND match_cap_project_fen >= 0 "
+            "AND match_cap_program_fen >= 0",
+            name="matching",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +81,11 @@ class Program(db.Model):
     #: Percent of the grant paid per tranche, summing to 100.
     tranches: Mapped[list] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_TRANCHES))
     blind_review: Mapped[bool] = mapped_column(default=False)
+    #: Matching gifts (配捐): the program adds this percent of each enterprise gift to a
+    #: project (100 = 1:1; 0 = no matching), up to a cap per project and for the program.
+    match_ratio_pct: Mapped[int] = mapped_column(default=0)
+    match_cap_project_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    match_cap_program_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     #: Money the program may grant in all (the ledger takes this over for payments).
     budget_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     open_from: Mapped[date] = mapped_column(sa.Date, default=date.today)

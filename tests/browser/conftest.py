@@ -11,6 +11,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import build_app
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -22,6 +24,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The browser's server runs in another thread: SQLite needs a file, not one shared
+    in-memory connection (PostgreSQL, when configured, is used as it is)."""
+    url = None
+    if not os.environ.get("TESTING_DATABASE_URL"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite'}"
+    yield from build_app(tmp_path_factory, url)
 
 
 @pytest.fixture(autouse=True)

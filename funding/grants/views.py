@@ -1,0 +1,5 @@
+"""grants pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("grants", __name__)

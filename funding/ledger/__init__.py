@@ -1,0 +1,1 @@
+"""The double-entry ledger in integer fen: every movement of money, and every balance."""

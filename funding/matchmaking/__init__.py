@@ -1,0 +1,1 @@
+"""Matchmaking in the platform: the adapter to ``matching/``, batches, suggestions, fairs."""

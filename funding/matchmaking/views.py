@@ -1,0 +1,5 @@
+"""Matchmaking pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("matchmaking", __name__)

@@ -1,0 +1,1 @@
+"""Public transparency pages: every figure read from the ledger."""

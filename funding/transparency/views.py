@@ -1,0 +1,5 @@
+"""transparency pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("transparency", __name__)
