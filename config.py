@@ -43,6 +43,8 @@ class Config:
     LOGIN_LIMIT_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     PAGE_SIZE = 20
+    #: Payments above this many fen need two different staff members to sign (¥50,000).
+    TWO_PERSON_THRESHOLD_FEN = int(os.environ.get("TWO_PERSON_THRESHOLD_FEN", "5000000"))
     #: Attachments live here, outside ``static/``, under server-made names.
     UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
     #: The public address used in email links.

@@ -58,11 +58,15 @@ def register_blueprints(app: Flask) -> None:
     from funding.accounts.views import bp as accounts_bp
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
+    from funding.grants.views import bp as grants_bp
     from funding.main.views import bp as main_bp
+    from funding.matchmaking.views import bp as matchmaking_bp
     from funding.notifications.views import bp as notifications_bp
+    from funding.pledges.views import bp as pledges_bp
     from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
     from funding.proposals.views import bp as proposals_bp
     from funding.reviews.views import bp as reviews_bp
+    from funding.transparency.views import bp as transparency_bp
 
     for bp in (
         main_bp,
@@ -72,6 +76,10 @@ def register_blueprints(app: Flask) -> None:
         proposals_bp,
         reviews_bp,
         notifications_bp,
+        pledges_bp,
+        grants_bp,
+        transparency_bp,
+        matchmaking_bp,
     ):
         app.register_blueprint(bp)
 

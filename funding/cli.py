@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from funding.messages import message
 from funding.transactions import DomainError
@@ -31,6 +32,25 @@ def register(app: Flask) -> None:
         finally:
             mailman.backend = backend
         click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+    ledger = click.Group("ledger", help="The double-entry ledger.")
+    app.cli.add_command(ledger)
+
+    @ledger.command("check")
+    @with_appcontext
+    def ledger_check_command() -> None:
+        """Verify every ledger invariant; exit status 1 on any violation."""
+        from funding.ledger.check import violations
+
+        problems = violations()
+        for problem in problems:
+            click.echo(f"VIOLATION: {problem}", err=True)
+        if problems:
+            raise SystemExit(1)
+        click.echo(
+            "ledger ok: every transaction balances, balances equal their entries, "
+            "nothing is negative"
+        )
 
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from funding.accounts.models import Role, User
 from funding.accounts.passwords import hash_password
 from funding.audit.services import record
-from funding.demo_proposals import seed_proposals
+from funding.demo_money import fund_programs, seed_money
+from funding.demo_proposals import apply_program_rules, seed_proposals
 from funding.directory.models import (
     Community,
     Enterprise,
@@ -27,6 +28,7 @@ from funding.directory.models import (
 )
 from funding.directory.services import load_reference_data
 from funding.extensions import db, utcnow
+from funding.matchmaking.demo import seed_matchmaking
 from funding.proposals.models import Program
 from funding.transactions import transactional
 from funding.validators import credit_check_char
@@ -315,7 +317,12 @@ def seed_demo() -> dict[str, int]:
     db.session.flush()
     by_email = {u.email: u for u in db.session.scalars(sa.select(User))}
     reviewers = [by_email[f"reviewer{n}@demo.local"] for n in ("", "2", "3")]
-    proposals = seed_proposals(by_email["staff@demo.local"], reviewers)
+    staff = by_email["staff@demo.local"]
+    apply_program_rules()
+    fund_programs(staff)
+    proposals = seed_proposals(staff, reviewers)
+    seed_money(staff)
+    seed_matchmaking(staff)
     added = db.session.scalar(sa.select(sa.func.count()).select_from(Party)) - before
     counts = {
         "parties_added": added,

@@ -142,7 +142,6 @@ def _data(
 
 def seed_proposals(staff: User, reviewers: list[User]) -> int:
     """Carry each planned proposal to its state; proposals already present are left alone."""
-    apply_program_rules()
     if db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)):
         return 0
     orgs = list(db.session.scalars(sa.select(Organization).order_by(Organization.id)))

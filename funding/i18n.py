@@ -53,6 +53,10 @@ def register_template_helpers(app: Flask) -> None:
     from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, keyed, label
 
     app.add_template_global(label)
+    from funding.ledger.labels import account_label, movement_label
+
+    app.add_template_global(account_label)
+    app.add_template_global(movement_label)
     app.add_template_global(keyed(EVENT_LABELS), "event_label")
     app.add_template_global(keyed(FIELD_LABELS), "field_label")
     app.add_template_global(keyed(WAITS_ON_LABELS), "waits_label")

@@ -4,7 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from funding.accounts.models import Role
 from funding.directory.models import LegalForm, NeedSource, NeedStatus
-from funding.grants.models import GrantState
+from funding.grants.models import GrantState, TrancheState
+from funding.matchmaking.models import BatchState, IntentState, PairingState
+from funding.pledges.models import PaymentMethod, PledgeState, PledgeTarget
 from funding.proposals.models import BudgetCategory, ProposalState
 from funding.reviews.models import AssignmentState, Recommendation, RelationKind
 
@@ -77,6 +79,31 @@ GRANT_LABELS = {
     GrantState.COMPLETED: _l("Completed"),
     GrantState.TERMINATED: _l("Terminated"),
 }
+PLEDGE_STATE_LABELS = {
+    PledgeState.PLEDGED: _l("Pledged"),
+    PledgeState.RECEIVED: _l("Received"),
+    PledgeState.ALLOCATED: _l("Allocated to a grant"),
+    PledgeState.PAID_OUT: _l("Paid out"),
+    PledgeState.CANCELLED: _l("Cancelled"),
+}
+PLEDGE_TARGET_LABELS = {
+    PledgeTarget.POOL: _l("The general pool"),
+    PledgeTarget.PROGRAM: _l("A program"),
+    PledgeTarget.CATEGORY: _l("A service category"),
+    PledgeTarget.PROJECT: _l("A specific project"),
+}
+PAYMENT_METHOD_LABELS = {
+    PaymentMethod.BANK_TRANSFER: _l("Bank transfer"),
+    PaymentMethod.CHEQUE: _l("Cheque"),
+    PaymentMethod.ONLINE: _l("Online payment"),
+}
+TRANCHE_LABELS = {
+    TrancheState.PENDING: _l("Not requested yet"),
+    TrancheState.REQUESTED: _l("Requested"),
+    TrancheState.SIGNED: _l("Signed once, awaiting a second sign-off"),
+    TrancheState.PAID: _l("Paid"),
+    TrancheState.RETURNED: _l("Returned to the organization"),
+}
 #: Timeline steps (proposal events) and who a proposal waits on.
 EVENT_LABELS = {
     "create": _l("Draft started"),
@@ -98,6 +125,18 @@ WAITS_ON_LABELS = {
     "staff": _l("Foundation staff"),
     "reviewers": _l("Reviewers"),
 }
+#: Matchmaking runs, their pairings, and paddle raises at fairs.
+MATCH_LABELS = {
+    BatchState.QUEUED: _l("Queued"),
+    BatchState.RUNNING: _l("Running"),
+    BatchState.DONE: _l("Done"),
+    BatchState.FAILED: _l("Failed"),
+    PairingState.PROPOSED: _l("Proposed"),
+    PairingState.ACCEPTED: _l("Accepted"),
+    IntentState.INTENT: _l("Paddle raised"),
+    IntentState.CONFIRMED: _l("Confirmed as a pledge"),
+    IntentState.WITHDRAWN: _l("Withdrawn"),
+}
 ALL_LABELS = {
     **ROLE_LABELS,
     **LEGAL_FORM_LABELS,
@@ -109,6 +148,11 @@ ALL_LABELS = {
     **RECOMMENDATION_LABELS,
     **ASSIGNMENT_LABELS,
     **GRANT_LABELS,
+    **PLEDGE_STATE_LABELS,
+    **PLEDGE_TARGET_LABELS,
+    **PAYMENT_METHOD_LABELS,
+    **TRANCHE_LABELS,
+    **MATCH_LABELS,
 }
 
 

@@ -51,6 +51,55 @@ MESSAGES = {
     "tranches_sum": _l("The tranches must be positive and add up to 100%."),
     "dates_inverted": _l("The program cannot close before it opens."),
 }
+MESSAGES.update(
+    {
+        "insufficient_funds": _l("There is not enough money in the source for that amount."),
+        "idempotency_key_missing": _l(
+            "The form is missing its key; reload the page and try again."
+        ),
+        "pledge_target_invalid": _l(
+            "Choose where the pledge goes: the pool, a program, a category "
+            "or a project that is approved or on public disclosure."
+        ),
+        "pledge_not_pending": _l(
+            "Only a pledge that has not arrived yet can be confirmed or cancelled."
+        ),
+        "instalments_sum": _l("The instalments must add up to the pledged amount."),
+        "milestone_invalid": _l("A milestone tie needs a project and a tranche of its schedule."),
+        "grant_already_reserved": _l("This grant's money is already reserved."),
+        "sources_sum": _l("The sources must add up to exactly the grant's amount."),
+        "source_unknown": _l("One of the sources is not available for this grant."),
+        "tranche_order": _l("Tranches are paid in order; the previous one is not paid yet."),
+        "midterm_required": _l("The mid-term review must pass before the second tranche."),
+        "final_report_required": _l(
+            "The last tranche needs the final report and a rating from a served community."
+        ),
+        "tranche_not_requestable": _l("This tranche cannot be requested now."),
+        "grant_not_reserved": _l("The grant's money has not been reserved yet."),
+        "self_approval": _l("You cannot approve a request you created."),
+        "tranche_not_signable": _l("This payment request is not waiting for a sign-off."),
+        "grant_not_active": _l("This grant is not active."),
+        "rating_not_allowed": _l("You cannot rate this project."),
+        "already_rated": _l("This has already been rated."),
+        "midterm_not_ready": _l("The mid-term review comes after the first tranche is paid."),
+    }
+)
+
+MESSAGES.update(
+    {
+        "batch_not_queued": _l("This matchmaking run has already started."),
+        "batch_not_done": _l("Pairings can be accepted only from a finished run."),
+        "nothing_to_accept": _l("None of the chosen pairings is still waiting to be accepted."),
+        "need_not_open": _l("This need is no longer open."),
+        "fair_project_invalid": _l(
+            "Only approved projects still short of money can be on a fair's shortlist."
+        ),
+        "fair_not_invited": _l("This enterprise is not invited to the fair."),
+        "amount_not_positive": _l("The amount must be greater than zero."),
+        "intent_not_open": _l("This paddle raise has already been confirmed or withdrawn."),
+    }
+)
+
 #: Per-field messages for an incomplete submission.
 FIELD_MESSAGES = {
     "required": _l("Required before submitting."),

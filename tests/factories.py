@@ -19,6 +19,8 @@ from funding.directory.models import (
     Street,
 )
 from funding.extensions import db, utcnow
+from funding.ledger.models import AccountKind
+from funding.ledger.services import Leg, account, post
 from funding.proposals.models import BudgetCategory, BudgetLine, Program, Proposal, ProposalState
 
 PASSWORD = "correct horse battery"
@@ -121,8 +123,23 @@ def program(**fields) -> Program:
         **fields,
     )
     db.session.add(prog)
-    db.session.commit()
+    db.session.flush()
+    fund(prog, prog.budget_fen)
     return prog
+
+
+def fund(prog: Program, amount_fen: int) -> None:
+    """Put money into a program's fund through the ledger."""
+    if amount_fen:
+        post(
+            "program_funded",
+            f"program:{prog.id}",
+            [
+                Leg(account(AccountKind.OUTSIDE), -amount_fen),
+                Leg(account(AccountKind.PROGRAM_FUND, prog.id), amount_fen),
+            ],
+        )
+    db.session.commit()
 
 
 def proposal(member: User | None = None, state=None, **fields) -> Proposal:

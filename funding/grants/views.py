@@ -1,5 +1,260 @@
-"""grants pages."""
+"""Grant pages: sources and shares, tranches and sign-offs, termination, two-way ratings."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from funding.accounts.models import Role
+from funding.directory.models import Enterprise
+from funding.extensions import db
+from funding.grants import services
+from funding.grants.forms import NoteForm, RatingForm, SignForm, TerminateForm, TrancheRequestForm
+from funding.grants.models import CommunityRating, FoundationRating, Grant, Tranche
+from funding.ledger.models import LedgerTransaction
+from funding.messages import message
+from funding.money import MoneyError, parse_yuan
+from funding.permissions import staff_required
+from funding.pledges.forms import KeyedForm
+from funding.transactions import DomainError
 
 bp = Blueprint("grants", __name__)
+
+
+@bp.app_template_global()
+def funder_name(enterprise_id: int | None) -> str:
+    """An enterprise's name, or the foundation for its own and matching money."""
+    if enterprise_id is None:
+        return _("The foundation (program fund and matching)")
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    return enterprise.name if enterprise else str(enterprise_id)
+
+
+def can_see_grant(user, grant: Grant) -> bool:
+    """Staff; the organization; an enterprise whose money is in it; a served community."""
+    if user.is_foundation:
+        return True
+    if user.role == Role.ORG_MEMBER:
+        return user.party_id == grant.proposal.organization_id
+    if user.role == Role.ENTERPRISE_MEMBER:
+        return any(s.pledge and s.pledge.enterprise_id == user.party_id for s in grant.sources)
+    if user.role == Role.COMMUNITY_WORKER:
+        return user.community_id in {c.id for c in grant.proposal.communities}
+    return False
+
+
+def _grant_or_404(grant_id: int) -> Grant:
+    grant = db.session.get(Grant, grant_id)
+    if grant is None or not can_see_grant(current_user, grant):
+        abort(404)
+    return grant
+
+
+@bp.route("/grants")
+@login_required
+def index():
+    """The grants the user may follow."""
+    grants = [
+        g
+        for g in db.session.scalars(sa.select(Grant).order_by(Grant.id.desc()))
+        if can_see_grant(current_user, g)
+    ]
+    return render_template("grants/index.html", grants=grants)
+
+
+@bp.route("/grants/<int:grant_id>")
+@login_required
+def detail(grant_id: int):
+    """A grant: where its money came from, each funder's share, tranches, movements."""
+    grant = _grant_or_404(grant_id)
+    causes = [f"grant:{grant.id}"] + [f"tranche:{t.id}" for t in grant.tranches]
+    movements = db.session.scalars(
+        sa.select(LedgerTransaction)
+        .where(LedgerTransaction.cause.in_(causes))
+        .order_by(LedgerTransaction.id)
+    ).all()
+    mine = None
+    if current_user.role == Role.ENTERPRISE_MEMBER:
+        mine = next(
+            (s for s in services.funder_shares(grant) if s.enterprise_id == current_user.party_id),
+            None,
+        )
+    ratings = db.session.scalars(
+        sa.select(CommunityRating).where(CommunityRating.grant_id == grant.id)
+    ).all()
+    return render_template(
+        "grants/detail.html",
+        grant=grant,
+        shares=services.funder_shares(grant),
+        movements=movements,
+        paid=services.paid_fen(grant),
+        mine=mine,
+        ratings=ratings,
+        foundation_rating=db.session.scalar(
+            sa.select(FoundationRating).filter_by(grant_id=grant.id)
+        ),
+        sign_form=SignForm(),
+        note_form=NoteForm(),
+        terminate_form=TerminateForm(),
+        rating_form=RatingForm(),
+        threshold=current_app.config["TWO_PERSON_THRESHOLD_FEN"],
+    )
+
+
+@bp.route("/grants/<int:grant_id>/reserve", methods=["GET", "POST"])
+@staff_required
+def reserve(grant_id: int):
+    """Reserve the grant from its sources: proposed in order, adjustable by staff."""
+    grant = db.get_or_404(Grant, grant_id)
+    options = services.source_options(grant)
+    form = KeyedForm()
+    if form.validate_on_submit():
+        try:
+            amounts = {
+                o.key: parse_yuan(request.form.get(f"src-{o.key}") or "0", allow_zero=True)
+                for o in options
+            }
+        except MoneyError:
+            flash(message("sources_sum"), "danger")
+        else:
+            try:
+                services.reserve_grant(current_user, grant, amounts, form.key.data)
+            except DomainError as exc:
+                flash(message(exc.code), "danger")
+            else:
+                flash(_("The grant's money is reserved."), "success")
+                return redirect(url_for("grants.detail", grant_id=grant.id))
+    return render_template("grants/reserve.html", grant=grant, options=options, form=form)
+
+
+def _tranche_or_404(grant: Grant, number: int) -> Tranche:
+    tranche = next((t for t in grant.tranches if t.number == number), None)
+    if tranche is None:
+        abort(404)
+    return tranche
+
+
+@bp.route("/grants/<int:grant_id>/tranches/<int:number>/request", methods=["GET", "POST"])
+@login_required
+def request_tranche(grant_id: int, number: int):
+    """The organization requests a tranche with its progress report (资金申领)."""
+    grant = _grant_or_404(grant_id)
+    if current_user.role != Role.ORG_MEMBER:
+        abort(403)
+    tranche = _tranche_or_404(grant, number)
+    form = TrancheRequestForm()
+    if request.method == "GET":
+        for line in grant.proposal.budget_lines[: len(form.spending.entries)]:
+            form.spending.entries[line.position].form.line.data = line.item
+    if form.validate_on_submit():
+        report = {
+            "activities": form.activities.data.strip(),
+            "beneficiaries_served": form.beneficiaries_served.data,
+            "spending": [
+                {"line": e.form.line.data, "amount_fen": e.form.amount.data or 0}
+                for e in form.spending
+                if e.form.line.data
+            ],
+            "final": bool(form.final.data),
+        }
+        try:
+            services.request_tranche(current_user, tranche, report)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("Payment request sent with your progress report."), "success")
+            return redirect(url_for("grants.detail", grant_id=grant.id))
+    return render_template("grants/request.html", grant=grant, tranche=tranche, form=form)
+
+
+@bp.route("/grants/<int:grant_id>/tranches/<int:number>/sign", methods=["POST"])
+@staff_required
+def sign(grant_id: int, number: int):
+    """Sign a payment; the last required sign-off pays it."""
+    grant = db.get_or_404(Grant, grant_id)
+    tranche = _tranche_or_404(grant, number)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            paid = services.sign_tranche(current_user, tranche, form.key.data)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(
+                _("Paid.") if paid else _("Signed. A second staff member must sign too."), "success"
+            )
+    return redirect(url_for("grants.detail", grant_id=grant.id))
+
+
+@bp.route("/grants/<int:grant_id>/tranches/<int:number>/return", methods=["POST"])
+@staff_required
+def return_request(grant_id: int, number: int):
+    grant = db.get_or_404(Grant, grant_id)
+    form = NoteForm()
+    try:
+        services.return_tranche(current_user, _tranche_or_404(grant, number), form.note.data or "")
+    except DomainError as exc:
+        flash(message(exc.code), "danger")
+    else:
+        flash(_("The request was returned to the organization."), "info")
+    return redirect(url_for("grants.detail", grant_id=grant.id))
+
+
+@bp.route("/grants/<int:grant_id>/midterm", methods=["POST"])
+@staff_required
+def midterm(grant_id: int):
+    """Record that the mid-term review passed."""
+    try:
+        services.pass_midterm(current_user, db.get_or_404(Grant, grant_id))
+    except DomainError as exc:
+        flash(message(exc.code), "danger")
+    else:
+        flash(_("Mid-term review recorded."), "success")
+    return redirect(url_for("grants.detail", grant_id=grant_id))
+
+
+@bp.route("/grants/<int:grant_id>/terminate", methods=["POST"])
+@staff_required
+def terminate(grant_id: int):
+    """End the grant; unpaid money returns to its sources."""
+    grant = db.get_or_404(Grant, grant_id)
+    form = TerminateForm()
+    if not form.validate_on_submit():
+        flash(message("reason_required"), "danger")
+    else:
+        try:
+            services.terminate_grant(
+                current_user, grant, bool(form.breach.data), form.note.data, form.key.data
+            )
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("The grant was terminated and its unpaid money returned."), "info")
+    return redirect(url_for("grants.detail", grant_id=grant.id))
+
+
+def _rate(grant_id: int, service) -> object:
+    grant = _grant_or_404(grant_id)
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            service(current_user, grant, form.score.data, form.comment.data or "")
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+        else:
+            flash(_("Thank you for your rating."), "success")
+    return redirect(url_for("grants.detail", grant_id=grant.id))
+
+
+@bp.route("/grants/<int:grant_id>/rate", methods=["POST"])
+@login_required
+def rate(grant_id: int):
+    """A served community rates the project (双向评价)."""
+    return _rate(grant_id, services.rate_project)
+
+
+@bp.route("/grants/<int:grant_id>/rate-foundation", methods=["POST"])
+@login_required
+def rate_foundation(grant_id: int):
+    """The organization rates the foundation's process."""
+    return _rate(grant_id, services.rate_foundation)

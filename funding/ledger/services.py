@@ -47,7 +47,7 @@ def money_transaction(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        session = db.session
+        session = db.session()
         if session.info.get("in_service"):
             return fn(*args, **kwargs)
         if session.in_transaction():

@@ -1,5 +1,6 @@
-"""Matchmaking pages."""
+"""Matchmaking pages: the staff allocation, the network picture, fairs; panels and commands."""
 
-from flask import Blueprint
+from funding.matchmaking import batch_views, cli, fair_views, panels  # noqa: F401 - routes on bp
+from funding.matchmaking.blueprint import bp
 
-bp = Blueprint("matchmaking", __name__)
+__all__ = ["bp"]

@@ -19,6 +19,37 @@ TEXTS = {
     ),
     "review_submitted": _l("%(reviewer)s submitted a review of “%(title)s”."),
     "reviews_complete": _l("All reviews of “%(title)s” are in; it is ready for a decision."),
+    "pledge_made": _l("%(enterprise)s made a pledge; confirm it when the money arrives."),
+    "pledge_received": _l(
+        "Your pledge of %(amount)s arrived; the program added %(match)s in matching."
+    ),
+    "grant_reserved": _l(
+        "The money for “%(title)s” is reserved; you can request the first tranche."
+    ),
+    "tranche_requested": _l("“%(title)s” requests tranche %(number)s (%(amount)s)."),
+    "tranche_signed": _l("Tranche %(number)s of “%(title)s” has one sign-off and needs a second."),
+    "tranche_paid": _l("Tranche %(number)s of “%(title)s” was paid: %(amount)s."),
+    "tranche_returned": _l(
+        "Your request for tranche %(number)s of “%(title)s” was returned: %(note)s"
+    ),
+    "midterm_passed": _l("“%(title)s” passed its mid-term review."),
+    "grant_terminated": _l(
+        "The grant for “%(title)s” was terminated; unpaid money returned to its sources."
+    ),
+    "match_propose": _l(
+        "The foundation invites you to propose a project for the need “%(title)s” in %(community)s."
+    ),
+    "match_back_project": _l(
+        "The foundation suggests that you back the project “%(title)s” with %(amount)s."
+    ),
+    "match_back_need": _l(
+        "The foundation suggests that you back the community need “%(title)s” with %(amount)s."
+    ),
+    "fair_invited": _l("You are invited to the matchmaking fair “%(fair)s” on %(date)s."),
+    "fair_intent": _l(
+        "A paddle raise of %(amount)s for “%(title)s” was recorded at “%(fair)s”; confirm it "
+        "to make it a pledge."
+    ),
     "objection_raised": _l("A member of the public objected to “%(title)s” during disclosure."),
 }
 

@@ -11,6 +11,9 @@ from funding.dates import add_working_days
 from funding.directory.models import Community, Need
 from funding.extensions import db, utcnow
 from funding.grants.models import Grant
+from funding.grants.services import schedule
+from funding.ledger.models import AccountKind
+from funding.ledger.services import balance
 from funding.money import format_fen
 from funding.notifications.services import notify, staff_users
 from funding.proposals.models import (
@@ -330,17 +333,21 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
 
 
 def committed_fen(program: Program) -> int:
-    """Money the program has approved or signed away."""
+    """Money the program has approved but not yet reserved in the ledger."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Proposal.approved_amount_fen), 0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(Proposal.approved_amount_fen), 0))
+        .outerjoin(Grant, Grant.proposal_id == Proposal.id)
+        .where(
             Proposal.program_id == program.id,
             Proposal.state.in_([ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED]),
+            Grant.reserved_at.is_(None),
         )
     )
 
 
 def money_left_fen(program: Program) -> int:
-    return max(program.budget_fen - committed_fen(program), 0)
+    """What the program fund holds (from the ledger) less what approvals have promised."""
+    return max(balance(AccountKind.PROGRAM_FUND, program.id) - committed_fen(program), 0)
 
 
 @transactional
@@ -381,7 +388,11 @@ def sign_agreement(actor: User, proposal: Proposal, today: date) -> Grant:
         raise DomainError("disclosure_running", until=proposal.disclosure_until.isoformat())
     _move(proposal, actor, Action.SIGN_AGREEMENT)
     proposal.agreement_signed_at = utcnow()
-    grant = Grant(proposal=proposal, amount_fen=proposal.approved_amount_fen)
+    grant = Grant(
+        proposal=proposal,
+        amount_fen=proposal.approved_amount_fen,
+        tranches=schedule(proposal.approved_amount_fen, proposal.program.tranches),
+    )
     db.session.add(grant)
     db.session.flush()
     record(actor, "grant.create", grant, after={"amount_fen": grant.amount_fen})

@@ -10,9 +10,15 @@ import pytest
 
 from funding.accounts.models import Role
 from funding.extensions import db
+from funding.grants.services import reserve_grant, source_options
+from funding.matchmaking.fairs import FairData, create_fair
+from funding.matchmaking.models import FairIntent
+from funding.matchmaking.services import run_batch
+from funding.pledges.models import PaymentMethod, PledgeTarget
+from funding.pledges.services import PledgeData, confirm_pledge, create_pledge
 from funding.proposals.attachments import add_attachment
 from funding.proposals.models import ProposalState, ProposalVersion
-from funding.proposals.services import snapshot
+from funding.proposals.services import sign_agreement, snapshot
 from funding.reviews.models import RelationKind, Relationship, ReviewAssignment
 
 ROLES = ["anonymous", *[r.value for r in Role]]
@@ -97,6 +103,41 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "reviews.delete_relationship"): only(*STAFF, ok=302),
     ("GET", "notifications.index"): LOGGED_IN,
     ("POST", "notifications.read"): dict.fromkeys(ROLES, 302),
+    ("GET", "matchmaking.index"): only(*STAFF),
+    ("POST", "matchmaking.run"): only(*STAFF, ok=302),
+    ("GET", "matchmaking.batch"): only(*STAFF),
+    ("POST", "matchmaking.accept"): only(*STAFF, ok=302),
+    ("POST", "matchmaking.invite"): only(*STAFF, ok=302),
+    ("GET", "matchmaking.network"): only(*STAFF),
+    ("GET", "matchmaking.fairs_list"): only("enterprise_member", *STAFF),
+    ("GET", "matchmaking.new_fair"): only(*STAFF),
+    ("GET", "matchmaking.fair"): only("enterprise_member", *STAFF),
+    ("POST", "matchmaking.fair_projects"): only(*STAFF, ok=302),
+    ("POST", "matchmaking.fair_invite"): only(*STAFF, ok=302),
+    ("POST", "matchmaking.raise_paddle"): only("enterprise_member", *STAFF, ok=302),
+    ("POST", "matchmaking.confirm_intent"): only("enterprise_member", ok=302),
+    ("POST", "matchmaking.withdraw_intent"): only("enterprise_member", *STAFF, ok=302),
+    ("GET", "matchmaking.fair_board"): only("enterprise_member", *STAFF),
+    ("GET", "matchmaking.fair_report"): only(*STAFF),
+    ("GET", "pledges.index"): only("enterprise_member", *STAFF),
+    ("GET", "pledges.new"): only("enterprise_member"),
+    ("GET", "pledges.detail"): only("enterprise_member", *STAFF),
+    ("GET", "pledges.agreement"): only("enterprise_member", *STAFF),
+    ("POST", "pledges.confirm"): only(*STAFF, ok=302),
+    ("POST", "pledges.cancel"): only("enterprise_member", *STAFF, ok=302),
+    ("GET", "pledges.fund_program"): only(*STAFF),
+    ("GET", "grants.index"): LOGGED_IN,
+    ("GET", "grants.detail"): {**LOGGED_IN, "reviewer": 404},
+    ("GET", "grants.reserve"): only(*STAFF),
+    ("GET", "grants.request_tranche"): {**only("org_member"), "reviewer": 404},
+    ("POST", "grants.sign"): only(*STAFF, ok=302),
+    ("POST", "grants.return_request"): only(*STAFF, ok=302),
+    ("POST", "grants.midterm"): only(*STAFF, ok=302),
+    ("POST", "grants.terminate"): only(*STAFF, ok=302),
+    ("POST", "grants.rate"): {**dict.fromkeys(ROLES, 302), "reviewer": 404},
+    ("POST", "grants.rate_foundation"): {**dict.fromkeys(ROLES, 302), "reviewer": 404},
+    ("GET", "transparency.index"): ALL,
+    ("GET", "transparency.export"): ALL,
 }
 
 
@@ -143,6 +184,41 @@ def world(make):
     link = Relationship(user_id=target.id, party_id=org.id, kind=RelationKind.FOUNDER)
     db.session.add(link)
     db.session.commit()
+    batch = run_batch(users["staff"])
+    fair = create_fair(users["staff"], FairData("相亲会", date(2999, 1, 1), "清波街道"))
+    fair.projects = [public]
+    fair.enterprises = [ent]
+    intent = FairIntent(
+        fair=fair, proposal=public, enterprise=ent, amount_fen=100, recorded_by_id=users["staff"].id
+    )
+    db.session.add(intent)
+    db.session.commit()
+    signed = make.proposal(
+        users["org_member"],
+        state=ProposalState.APPROVED,
+        approved_amount_fen=1_000_000,
+        disclosure_until=date(2020, 1, 1),
+    )
+    grant = sign_agreement(users["staff"], signed, date(2026, 1, 1))
+    pledge = create_pledge(
+        users["enterprise_member"],
+        ent,
+        PledgeData(
+            target=PledgeTarget.PROJECT,
+            amount_fen=1_000_000,
+            due_date=date(2999, 1, 1),
+            payment_method=PaymentMethod.BANK_TRANSFER,
+            proposal_id=signed.id,
+        ),
+        "world-pledge",
+    )
+    confirm_pledge(users["staff"], pledge, "R1", date(2026, 1, 2), "world-confirm")
+    reserve_grant(
+        users["staff"],
+        grant,
+        {o.key: o.proposed_fen for o in source_options(grant)},
+        "world-reserve",
+    )
     args = {
         "party_id": {
             "organization": org.id,
@@ -159,6 +235,13 @@ def world(make):
         "attachment_id": attachment.id,
         "assignment_id": assignment.id,
         "link_id": link.id,
+        "batch_id": batch.id,
+        "fair_id": fair.id,
+        "intent_id": intent.id,
+        "pledge_id": pledge.id,
+        "grant_id": grant.id,
+        "number": 1,
+        "name": "programs",
         "fmt": "csv",
         "filename": "css/bootstrap.min.css",
     }

@@ -128,7 +128,9 @@ def test_approve_needs_reviews_and_money(make):
         services.approve(staff, p, 2_000_000, "", TODAY)
     assert info.value.code == "reviews_missing"
     p.program.reviewers_required = 1
-    p.program.budget_fen = 1_500_000
+    poor = make.program(budget_fen=1_500_000, reviewers_required=1)
+    p.program = poor
+    db.session.commit()
     with pytest.raises(DomainError) as info:
         services.approve(staff, p, 2_000_000, "", TODAY)
     assert info.value.code == "program_money_short"
