@@ -59,3 +59,8 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 mail = Mail()
+
+
+def sum_fen(column) -> sa.ColumnElement[int]:
+    """SUM of a fen column as an integer everywhere (PostgreSQL sums bigints to numeric)."""
+    return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)

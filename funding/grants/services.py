@@ -7,7 +7,7 @@ from flask import current_app
 
 from funding.accounts.models import Role, User
 from funding.audit.services import record
-from funding.extensions import db, utcnow
+from funding.extensions import db, sum_fen, utcnow
 from funding.grants.models import (
     CommunityRating,
     FoundationRating,
@@ -504,7 +504,7 @@ def paid_fen(grant: Grant) -> int:
     if not causes:
         return 0
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Entry.amount_fen), 0))
+        sa.select(sum_fen(Entry.amount_fen))
         .join(Entry.account)
         .join(Entry.transaction)
         .where(Account.kind == AccountKind.PAYEE, LedgerTransaction.cause.in_(causes))

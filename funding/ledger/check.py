@@ -4,7 +4,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.grants.models import Grant
 from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from funding.pledges.models import Pledge, PledgeState
@@ -14,7 +14,7 @@ def violations() -> list[str]:
     """Every broken invariant, as a sentence; an empty list means the books are sound."""
     problems = []
     unbalanced = db.session.execute(
-        sa.select(Entry.transaction_id, sa.func.sum(Entry.amount_fen))
+        sa.select(Entry.transaction_id, sum_fen(Entry.amount_fen))
         .group_by(Entry.transaction_id)
         .having(sa.func.sum(Entry.amount_fen) != 0)
     ).all()
@@ -25,7 +25,7 @@ def violations() -> list[str]:
     problems += [f"transaction {t} has no entries" for t in empty]
     sums = dict(
         db.session.execute(
-            sa.select(Entry.account_id, sa.func.sum(Entry.amount_fen)).group_by(Entry.account_id)
+            sa.select(Entry.account_id, sum_fen(Entry.amount_fen)).group_by(Entry.account_id)
         ).all()
     )
     by_ref: dict[tuple, int] = {}

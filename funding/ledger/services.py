@@ -17,7 +17,7 @@ from flask import has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from funding.audit.services import record
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.ledger.models import (
     Account,
     AccountKind,
@@ -175,7 +175,7 @@ def transfer(
 def pledge_balance(account_: Account, pledge_id: int) -> int:
     """How much of a pledge's money sits in an account (from the tagged entries)."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Entry.amount_fen), 0)).where(
+        sa.select(sum_fen(Entry.amount_fen)).where(
             Entry.account_id == account_.id, Entry.pledge_id == pledge_id
         )
     )
@@ -184,7 +184,7 @@ def pledge_balance(account_: Account, pledge_id: int) -> int:
 def untagged_balance(account_: Account) -> int:
     """Money in an account that belongs to no pledge (the foundation's own, or matching)."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Entry.amount_fen), 0)).where(
+        sa.select(sum_fen(Entry.amount_fen)).where(
             Entry.account_id == account_.id, Entry.pledge_id.is_(None)
         )
     )

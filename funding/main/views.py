@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
 from funding.directory.models import Community, Need, NeedStatus, Organization, Party
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.proposals.models import Program, Proposal
 from funding.proposals.queue import queue
 from funding.reviews.models import AssignmentState, ReviewAssignment
@@ -29,9 +29,7 @@ def index():
         "communities": _count(sa.select(Community.id)),
         "open_needs": _count(sa.select(Need.id).where(Need.status == NeedStatus.OPEN)),
         "demand_fen": db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Need.budget_estimate_fen), 0)).where(
-                Need.status == NeedStatus.OPEN
-            )
+            sa.select(sum_fen(Need.budget_estimate_fen)).where(Need.status == NeedStatus.OPEN)
         ),
     }
     programs = db.session.scalars(sa.select(Program).order_by(Program.id)).all()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 import matching
 from funding.directory.models import Community, Enterprise, Need, NeedStatus, Organization
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.grants.models import CommunityRating, Grant, GrantState
 from funding.i18n import localized
 from funding.ledger.models import AccountKind
@@ -217,7 +217,7 @@ def _funders(rows: dict[str, object]) -> list[dict]:
         )
     pledged = dict(
         db.session.execute(
-            sa.select(Pledge.enterprise_id, sa.func.sum(Pledge.amount_fen))
+            sa.select(Pledge.enterprise_id, sum_fen(Pledge.amount_fen))
             .where(Pledge.state.in_(OPEN_PLEDGES))
             .group_by(Pledge.enterprise_id)
         ).all()

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.matchmaking.models import Fair, FairIntent, IntentState
 from funding.pledges.models import Pledge, PledgeState
 
@@ -39,7 +39,7 @@ def board(fair: Fair) -> list[Bar]:
     ids = [p.id for p in fair.projects]
     pledged = dict(
         db.session.execute(
-            sa.select(Pledge.proposal_id, sa.func.sum(Pledge.amount_fen))
+            sa.select(Pledge.proposal_id, sum_fen(Pledge.amount_fen))
             .where(Pledge.proposal_id.in_(ids), Pledge.state != PledgeState.CANCELLED)
             .group_by(Pledge.proposal_id)
         ).all()

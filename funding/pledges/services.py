@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from funding.accounts.models import Role, User
 from funding.directory.models import Enterprise, ServiceCategory
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.ledger.models import Account, AccountKind
 from funding.ledger.services import (
     Leg,
@@ -58,7 +58,7 @@ def target_account(pledge: Pledge) -> Account:
 def matched_so_far(program: Program, proposal_id: int | None = None) -> int:
     """Matching money the program has already added (to one project, or to all)."""
     query = (
-        sa.select(sa.func.coalesce(sa.func.sum(Pledge.matched_fen), 0))
+        sa.select(sum_fen(Pledge.matched_fen))
         .join(Proposal, Pledge.proposal_id == Proposal.id)
         .where(Proposal.program_id == program.id)
     )

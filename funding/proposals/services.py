@@ -9,7 +9,7 @@ from funding.accounts.models import Role, User
 from funding.audit.services import current_address, record
 from funding.dates import add_working_days
 from funding.directory.models import Community, Need
-from funding.extensions import db, utcnow
+from funding.extensions import db, sum_fen, utcnow
 from funding.grants.models import Grant
 from funding.grants.services import schedule
 from funding.ledger.models import AccountKind
@@ -335,7 +335,7 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
 def committed_fen(program: Program) -> int:
     """Money the program has approved but not yet reserved in the ledger."""
     return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Proposal.approved_amount_fen), 0))
+        sa.select(sum_fen(Proposal.approved_amount_fen))
         .outerjoin(Grant, Grant.proposal_id == Proposal.id)
         .where(
             Proposal.program_id == program.id,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from funding.directory.models import Enterprise
-from funding.extensions import db
+from funding.extensions import db, sum_fen
 from funding.grants.models import Grant, Tranche
 from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from funding.pledges.models import Pledge, PledgeState
@@ -30,7 +30,7 @@ def _sum(query) -> int:
 
 def _entries_into(kinds: tuple[AccountKind, ...], refs: list[str], txn_kinds=None):
     query = (
-        sa.select(sa.func.coalesce(sa.func.sum(Entry.amount_fen), 0))
+        sa.select(sum_fen(Entry.amount_fen))
         .join(Entry.account)
         .where(Account.kind.in_(kinds), Account.ref.in_(refs))
     )
@@ -42,7 +42,7 @@ def _entries_into(kinds: tuple[AccountKind, ...], refs: list[str], txn_kinds=Non
 def grant_paid(grant_ids: list[int]) -> dict[int, int]:
     """Payments to organizations per grant, from the ledger (tranche payment entries)."""
     rows = db.session.execute(
-        sa.select(LedgerTransaction.cause, sa.func.sum(Entry.amount_fen))
+        sa.select(LedgerTransaction.cause, sum_fen(Entry.amount_fen))
         .join(Entry.transaction)
         .join(Entry.account)
         .where(Account.kind == AccountKind.PAYEE, LedgerTransaction.kind == "tranche_paid")
@@ -159,14 +159,14 @@ def enterprise_giving() -> list[Giving]:
             continue
         ids = [p.id for p in pledges]
         pledged = _sum(
-            sa.select(sa.func.sum(Entry.amount_fen))
+            sa.select(sum_fen(Entry.amount_fen))
             .join(Entry.transaction)
             .where(
                 LedgerTransaction.kind == "pledge", Entry.pledge_id.in_(ids), Entry.amount_fen > 0
             )
         )
         received = _sum(
-            sa.select(sa.func.sum(Entry.amount_fen))
+            sa.select(sum_fen(Entry.amount_fen))
             .join(Entry.transaction)
             .join(Entry.account)
             .where(
@@ -176,7 +176,7 @@ def enterprise_giving() -> list[Giving]:
             )
         )
         paid_out = _sum(
-            sa.select(sa.func.sum(Entry.amount_fen))
+            sa.select(sum_fen(Entry.amount_fen))
             .join(Entry.account)
             .where(Account.kind == AccountKind.PAYEE, Entry.pledge_id.in_(ids))
         )
