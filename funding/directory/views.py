@@ -24,6 +24,7 @@ from funding.directory.models import (
     party_streets,
 )
 from funding.extensions import db
+from funding.grants.services import track_records
 from funding.i18n import localized
 from funding.labels import LEGAL_FORM_LABELS, NEED_SOURCE_LABELS, NEED_STATUS_LABELS, choices
 from funding.messages import message
@@ -106,9 +107,13 @@ def organizations():
 def organization(party_id: int):
     """An organization's public profile."""
     org = _visible_party(Organization, party_id)
+    running, ratings, completed = track_records()
     return render_template(
         "directory/organization.html",
         org=org,
+        running=running.get(org.id, 0),
+        rating=ratings.get(org.id),
+        completed=completed.get(org.id, 0),
         can_edit=current_user.is_authenticated and services.can_edit_party(current_user, org),
     )
 

@@ -1,5 +1,6 @@
 """Grant money: reserving from sources, tranche requests, sign-offs, payment, termination."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from funding.ledger.services import (
 from funding.money import format_fen
 from funding.notifications.services import notify, staff_users
 from funding.pledges.models import Pledge, PledgeState, PledgeTarget
+from funding.proposals.models import Proposal
 from funding.transactions import DomainError, transactional
 
 LIVE_STATES = (GrantState.ACTIVE, GrantState.MIDTERM_PASSED)
@@ -509,3 +511,28 @@ def paid_fen(grant: Grant) -> int:
         .join(Entry.transaction)
         .where(Account.kind == AccountKind.PAYEE, LedgerTransaction.cause.in_(causes))
     )
+
+
+def track_records() -> tuple[dict[int, int], dict[int, float], dict[int, int]]:
+    """Per organization: running grants, mean community rating, completed grants (the
+    track record shown on profiles and given to matching)."""
+    running: dict[int, int] = defaultdict(int)
+    completed: dict[int, int] = defaultdict(int)
+    for org_id, state, count in db.session.execute(
+        sa.select(Proposal.organization_id, Grant.state, sa.func.count())
+        .join(Grant, Grant.proposal_id == Proposal.id)
+        .group_by(Proposal.organization_id, Grant.state)
+    ):
+        if state in LIVE_STATES:
+            running[org_id] += count
+        elif state == GrantState.COMPLETED:
+            completed[org_id] += count
+    ratings = dict(
+        db.session.execute(
+            sa.select(Proposal.organization_id, sa.func.avg(CommunityRating.score))
+            .join(Grant, Grant.proposal_id == Proposal.id)
+            .join(CommunityRating, CommunityRating.grant_id == Grant.id)
+            .group_by(Proposal.organization_id)
+        ).all()
+    )
+    return running, {k: float(v) for k, v in ratings.items() if v is not None}, completed

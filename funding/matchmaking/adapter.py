@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 import matching
 from funding.directory.models import Community, Enterprise, Need, NeedStatus, Organization
 from funding.extensions import db, sum_fen
-from funding.grants.models import CommunityRating, Grant, GrantState
+from funding.grants.models import Grant
+from funding.grants.services import track_records
 from funding.i18n import localized
 from funding.ledger.models import AccountKind
 from funding.ledger.services import balance
@@ -28,7 +29,6 @@ from funding.proposals.models import Program, Proposal, ProposalState
 #: Proposals that may still be short of money: approved, or signed with the grant not reserved.
 PROJECT_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
 #: Grants that take one of the organization's slots.
-RUNNING_GRANTS = (GrantState.ACTIVE, GrantState.MIDTERM_PASSED)
 #: An enterprise's money on offer: confirmed plus expected.
 OPEN_PLEDGES = (PledgeState.PLEDGED, PledgeState.RECEIVED)
 
@@ -75,30 +75,6 @@ def short_projects() -> list[Proposal]:
             .order_by(Proposal.id)
         )
     )
-
-
-def _org_figures() -> tuple[dict[int, int], dict[int, float], dict[int, int]]:
-    """Per organization: running grants, mean community rating, completed grants."""
-    running: dict[int, int] = defaultdict(int)
-    completed: dict[int, int] = defaultdict(int)
-    for org_id, state, count in db.session.execute(
-        sa.select(Proposal.organization_id, Grant.state, sa.func.count())
-        .join(Grant, Grant.proposal_id == Proposal.id)
-        .group_by(Proposal.organization_id, Grant.state)
-    ):
-        if state in RUNNING_GRANTS:
-            running[org_id] += count
-        elif state == GrantState.COMPLETED:
-            completed[org_id] += count
-    ratings = dict(
-        db.session.execute(
-            sa.select(Proposal.organization_id, sa.func.avg(CommunityRating.score))
-            .join(Grant, Grant.proposal_id == Proposal.id)
-            .join(CommunityRating, CommunityRating.grant_id == Grant.id)
-            .group_by(Proposal.organization_id)
-        ).all()
-    )
-    return running, {k: float(v) for k, v in ratings.items() if v is not None}, completed
 
 
 def _need_item(need: Need) -> dict:
@@ -153,7 +129,7 @@ def build_snapshot() -> Snapshot:
         for p in short_projects()
         if p.communities and p.category_code and p.organization_id in org_ids
     ]
-    running, ratings, completed = _org_figures()
+    running, ratings, completed = track_records()
     extra: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     for p in projects:
         extra[p.organization_id][0].add(p.category_code)

@@ -251,3 +251,10 @@ def test_transparency_figures_come_from_the_ledger(world, login_as, client):
     ]
     csv_text = client.get("/transparency/programs.csv").data.decode("utf-8-sig")
     assert "530000.00" in csv_text and "470000.00" in csv_text
+
+
+def test_rating_feeds_the_profile(world, login_as, client):
+    grant = world["grant"]
+    login_as(world["worker"]).post(f"/grants/{grant.id}/rate", data={"score": "4"})
+    page = client.get(f"/organizations/{world['member'].party_id}").get_data(as_text=True)
+    assert "在执行 1 个，已结项 0 个" in page and "社区评分 4.0 / 5" in page
