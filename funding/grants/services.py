@@ -117,14 +117,23 @@ def reserve_grant(actor: User, grant: Grant, amounts: dict[str, int], key: str) 
         return
     if not actor.is_foundation:
         raise DomainError("forbidden")
-    if grant.reserved_at is not None:
-        raise DomainError("grant_already_reserved")
     if grant.state not in LIVE_STATES:
         raise DomainError("grant_not_active")
+    claimed = db.session.execute(
+        sa.update(Grant)
+        .where(Grant.id == grant.id, Grant.reserved_at.is_(None))
+        .values(reserved_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # another request reserved it first
+        raise DomainError("grant_already_reserved")
+    _lock_source_accounts(grant)
     options = {o.key: o for o in source_options(grant)}
     chosen = {k: v for k, v in amounts.items() if v}
-    if any(k not in options or v < 0 for k, v in chosen.items()):
+    if any(v < 0 or not _known_source(k) for k, v in chosen.items()):
         raise DomainError("source_unknown")
+    if any(k not in options or v > options[k].available_fen for k, v in chosen.items()):
+        raise DomainError("insufficient_funds")  # it holds less now than it was offered with
     if sum(chosen.values()) != grant.amount_fen:
         raise DomainError("sources_sum")
     legs = []
@@ -149,8 +158,8 @@ def reserve_grant(actor: User, grant: Grant, amounts: dict[str, int], key: str) 
         )
         if option.pledge is not None:
             option.pledge.state = PledgeState.ALLOCATED
+    db.session.refresh(grant, ["reserved_at"])
     txn = post("grant_reserved", f"grant:{grant.id}", legs, actor=actor, memo=grant.proposal.title)
-    grant.reserved_at = utcnow()
     audit_money(actor, "grant.reserve", grant, txn, sources=len(chosen))
     remember_result(key, "ok")
     notify(
@@ -159,6 +168,30 @@ def reserve_grant(actor: User, grant: Grant, amounts: dict[str, int], key: str) 
         f"/grants/{grant.id}",
         title=grant.proposal.title,
     )
+
+
+def _known_source(key: str) -> bool:
+    """Whether ``key`` names an existing account (and pledge), even if it is empty now."""
+    account_id, _, pledge_id = key.partition(":")
+    if not account_id.isdigit() or db.session.get(Account, int(account_id)) is None:
+        return False
+    return not pledge_id or (pledge_id.isdigit() and db.session.get(Pledge, int(pledge_id)))
+
+
+def _lock_source_accounts(grant: Grant) -> None:
+    """Lock the accounts a reservation reads before reading what each pledge holds in them
+    (PostgreSQL; SQLite's write lock is already held), in id order to avoid deadlocks."""
+    proposal = grant.proposal
+    refs = [
+        (AccountKind.PROJECT_FUND, proposal.id),
+        (AccountKind.PROGRAM_FUND, proposal.program_id),
+        (AccountKind.CATEGORY_FUND, proposal.category_code),
+        (AccountKind.GENERAL_FUND, ""),
+    ]
+    ids = sorted(account(kind, ref).id for kind, ref in refs)
+    db.session.execute(
+        sa.select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
+    ).all()
 
 
 def _is_member(user: User, grant: Grant) -> bool:
@@ -334,6 +367,16 @@ def _pay(actor: User, tranche: Tranche):
     )
 
 
+def _still_allocated(pledge: Pledge) -> bool:
+    """Whether part of the pledge is still reserved for a live grant."""
+    return any(
+        s.unpaid_fen and s.grant.state in LIVE_STATES
+        for s in db.session.scalars(
+            sa.select(GrantSource).where(GrantSource.pledge_id == pledge.id)
+        )
+    )
+
+
 def _pledge_fully_paid(pledge: Pledge) -> bool:
     sources = db.session.scalars(sa.select(GrantSource).where(GrantSource.pledge_id == pledge.id))
     paid = sum(s.paid_fen for s in sources)
@@ -390,8 +433,15 @@ def terminate_grant(actor: User, grant: Grant, breach: bool, note: str, key: str
         return
     if not actor.is_foundation:
         raise DomainError("forbidden")
-    if grant.state not in LIVE_STATES:
+    ended = db.session.execute(
+        sa.update(Grant)
+        .where(Grant.id == grant.id, Grant.state.in_(LIVE_STATES))
+        .values(state=GrantState.TERMINATED, terminated_at=utcnow(), breach=breach)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if ended != 1:  # already ended, perhaps by a concurrent request
         raise DomainError("grant_not_active")
+    db.session.refresh(grant)
     legs = []
     for source in grant.sources:
         left = source.unpaid_fen
@@ -407,11 +457,9 @@ def terminate_grant(actor: User, grant: Grant, breach: bool, note: str, key: str
         )
         legs += [Leg(holder, -left, source.pledge_id), Leg(source.account, left, source.pledge_id)]
         source.returned_fen += left
-        if source.pledge is not None:
+    for source in grant.sources:
+        if source.pledge is not None and not _still_allocated(source.pledge):
             source.pledge.state = PledgeState.RECEIVED
-    grant.state = GrantState.TERMINATED
-    grant.terminated_at = utcnow()
-    grant.breach = breach
     for tranche in grant.tranches:
         if tranche.state in (TrancheState.REQUESTED, TrancheState.SIGNED):
             tranche.state = TrancheState.RETURNED
