@@ -13,7 +13,9 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    page.wait_for_load_state("load")  # Bootstrap's script drives the menus clicked next
 
 
 def log_out(page) -> None:
