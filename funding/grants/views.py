@@ -4,18 +4,27 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
-from funding.directory.models import Enterprise
+from funding.directory.models import Community, Enterprise
 from funding.extensions import db
 from funding.grants import services
 from funding.grants.forms import NoteForm, RatingForm, SignForm, TerminateForm, TrancheRequestForm
-from funding.grants.models import CommunityRating, FoundationRating, Grant, Tranche
+from funding.grants.models import (
+    CommunityRating,
+    FoundationRating,
+    Grant,
+    GrantSource,
+    Tranche,
+)
 from funding.ledger.models import LedgerTransaction
 from funding.messages import message
 from funding.money import MoneyError, parse_yuan
 from funding.permissions import staff_required
 from funding.pledges.forms import KeyedForm
+from funding.pledges.models import Pledge
+from funding.proposals.models import Proposal
 from funding.transactions import DomainError
 
 bp = Blueprint("grants", __name__)
@@ -53,13 +62,25 @@ def _grant_or_404(grant_id: int) -> Grant:
 @bp.route("/grants")
 @login_required
 def index():
-    """The grants the user may follow."""
-    grants = [
-        g
-        for g in db.session.scalars(sa.select(Grant).order_by(Grant.id.desc()))
-        if can_see_grant(current_user, g)
-    ]
-    return render_template("grants/index.html", grants=grants)
+    """The grants the user may follow (the same rule as ``can_see_grant``, as one query)."""
+    query = (
+        sa.select(Grant)
+        .join(Grant.proposal)
+        .options(selectinload(Grant.proposal).selectinload(Proposal.organization))
+        .order_by(Grant.id.desc())
+    )
+    user = current_user
+    if user.role == Role.ORG_MEMBER:
+        query = query.where(Proposal.organization_id == user.party_id)
+    elif user.role == Role.ENTERPRISE_MEMBER:
+        query = query.where(
+            Grant.sources.any(GrantSource.pledge.has(Pledge.enterprise_id == user.party_id))
+        )
+    elif user.role == Role.COMMUNITY_WORKER:
+        query = query.where(Proposal.communities.any(Community.id == user.community_id))
+    elif not user.is_foundation:
+        query = query.where(sa.false())
+    return render_template("grants/index.html", grants=db.session.scalars(query).all())
 
 
 @bp.route("/grants/<int:grant_id>")

@@ -39,8 +39,8 @@ def _entries_into(kinds: tuple[AccountKind, ...], refs: list[str], txn_kinds=Non
     return query
 
 
-def grant_paid(grant_ids: list[int]) -> dict[int, int]:
-    """Payments to organizations per grant, from the ledger (tranche payment entries)."""
+def paid_by_grant() -> dict[int, int]:
+    """Payments to organizations per grant, summed from the tranche payment entries."""
     rows = db.session.execute(
         sa.select(LedgerTransaction.cause, sum_fen(Entry.amount_fen))
         .join(Entry.transaction)
@@ -51,30 +51,30 @@ def grant_paid(grant_ids: list[int]) -> dict[int, int]:
     tranche_grant = dict(db.session.execute(sa.select(Tranche.id, Tranche.grant_id)).all())
     paid: dict[int, int] = defaultdict(int)
     for cause, amount in rows:
-        grant_id = tranche_grant.get(int(cause.split(":")[1]))
-        if grant_id in grant_ids:
-            paid[grant_id] += amount
+        paid[tranche_grant[int(cause.split(":")[1])]] += amount
     return paid
 
 
-def grant_reserved(grant: Grant) -> int:
-    """Money reserved or held for the grant now (unpaid)."""
-    refs_held = db.session.scalars(
-        sa.select(Account.ref).where(
-            Account.kind == AccountKind.GRANT_HELD, Account.ref.like(f"{grant.id}:%")
-        )
+def reserved_by_grant() -> dict[int, int]:
+    """Money reserved or held for each grant now (unpaid), summed from the entries."""
+    rows = db.session.execute(
+        sa.select(Account.ref, sum_fen(Entry.amount_fen))
+        .join(Entry.account)
+        .where(Account.kind.in_((AccountKind.GRANT_RESERVED, AccountKind.GRANT_HELD)))
+        .group_by(Account.ref)
     ).all()
-    return _sum(_entries_into((AccountKind.GRANT_RESERVED,), [str(grant.id)])) + _sum(
-        _entries_into((AccountKind.GRANT_HELD,), list(refs_held))
-    )
+    reserved: dict[int, int] = defaultdict(int)
+    for ref, amount in rows:  # "7" for the reserve, "7:2" for money held for tranche 2
+        reserved[int(ref.split(":")[0])] += amount
+    return reserved
 
 
 def program_figures() -> list[ProgramFigures]:
     rows = []
     grants = list(db.session.scalars(sa.select(Grant)))
-    paid = grant_paid([g.id for g in grants])
+    paid, reserved = paid_by_grant(), reserved_by_grant()
     for program in db.session.scalars(sa.select(Program).order_by(Program.id)):
-        own = [g for g in grants if g.proposal.program_id == program.id]
+        own = [g.id for g in grants if g.proposal.program_id == program.id]
         projects = [
             str(p)
             for p in db.session.scalars(
@@ -95,8 +95,8 @@ def program_figures() -> list[ProgramFigures]:
             ProgramFigures(
                 program,
                 raised,
-                sum(grant_reserved(g) for g in own),
-                sum(paid.get(g.id, 0) for g in own),
+                sum(reserved.get(g, 0) for g in own),
+                sum(paid.get(g, 0) for g in own),
                 _sum(_entries_into((AccountKind.PROGRAM_FUND,), [str(program.id)])),
             )
         )
@@ -114,7 +114,7 @@ class Total:
 def totals_by(dimension: str) -> list[Total]:
     """Grants with reserved money, by street, service category or year of the agreement."""
     grants = list(db.session.scalars(sa.select(Grant).where(Grant.reserved_at.is_not(None))))
-    paid = grant_paid([g.id for g in grants])
+    paid, reserved = paid_by_grant(), reserved_by_grant()
     buckets: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for g in grants:
         p = g.proposal
@@ -127,7 +127,7 @@ def totals_by(dimension: str) -> list[Total]:
         for key in keys:
             bucket = buckets[key]
             bucket[0] += 1
-            bucket[1] += grant_reserved(g) + paid.get(g.id, 0)
+            bucket[1] += reserved.get(g.id, 0) + paid.get(g.id, 0)
             bucket[2] += paid.get(g.id, 0)
     return [Total(k, *v) for k, v in sorted(buckets.items())]
 
@@ -187,5 +187,5 @@ def enterprise_giving() -> list[Giving]:
 def public_grants() -> list[tuple[Grant, int, int]]:
     """Active and finished grants with reserved and paid money."""
     grants = list(db.session.scalars(sa.select(Grant).order_by(Grant.id.desc())))
-    paid = grant_paid([g.id for g in grants])
-    return [(g, grant_reserved(g), paid.get(g.id, 0)) for g in grants]
+    paid, reserved = paid_by_grant(), reserved_by_grant()
+    return [(g, reserved.get(g.id, 0), paid.get(g.id, 0)) for g in grants]

@@ -258,3 +258,19 @@ def test_rating_feeds_the_profile(world, login_as, client):
     login_as(world["worker"]).post(f"/grants/{grant.id}/rate", data={"score": "4"})
     page = client.get(f"/organizations/{world['member'].party_id}").get_data(as_text=True)
     assert "在执行 1 个，已结项 0 个" in page and "社区评分 4.0 / 5" in page
+
+
+def test_grant_list_shows_each_role_only_its_grants(world, make, login_as):
+    _staff, grant = _fund_and_reserve(world, login_as)
+    title = grant.proposal.title
+    for user, sees in (
+        (world["ent"], True),
+        (world["member"], True),
+        (world["worker"], True),
+        (world["staff"], True),
+        (make.user(Role.ENTERPRISE_MEMBER), False),
+        (make.user(Role.ORG_MEMBER), False),
+        (make.user(Role.REVIEWER), False),
+    ):
+        page = login_as(user).get("/grants").get_data(as_text=True)
+        assert (title in page) is sees, user.role
