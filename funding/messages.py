@@ -77,6 +77,8 @@ MESSAGES.update(
         "tranche_not_requestable": _l("This tranche cannot be requested now."),
         "grant_not_reserved": _l("The grant's money has not been reserved yet."),
         "self_approval": _l("You cannot approve a request you created."),
+        "rubric_in_use": _l("Reviews were already scored on this rubric; it can no longer change."),
+        "second_signer_needed": _l("A second, different staff member must sign this payment."),
         "tranche_not_signable": _l("This payment request is not waiting for a sign-off."),
         "grant_not_active": _l("This grant is not active."),
         "rating_not_allowed": _l("You cannot rate this project."),

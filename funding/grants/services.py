@@ -34,6 +34,7 @@ from funding.money import format_fen
 from funding.notifications.services import notify, staff_users
 from funding.pledges.models import Pledge, PledgeState, PledgeTarget
 from funding.proposals.models import Proposal
+from funding.proposals.workflow import is_applicant
 from funding.transactions import DomainError, transactional
 
 LIVE_STATES = (GrantState.ACTIVE, GrantState.MIDTERM_PASSED)
@@ -194,15 +195,11 @@ def _lock_source_accounts(grant: Grant) -> None:
     ).all()
 
 
-def _is_member(user: User, grant: Grant) -> bool:
-    return user.role == Role.ORG_MEMBER and user.party_id == grant.proposal.organization_id
-
-
 @transactional
 def request_tranche(actor: User, tranche: Tranche, report: dict) -> None:
     """The organization asks for the next tranche with its progress report."""
     grant = tranche.grant
-    if not _is_member(actor, grant):
+    if not is_applicant(actor, grant.proposal):
         raise DomainError("forbidden")
     if grant.state not in LIVE_STATES:
         raise DomainError("grant_not_active")
@@ -458,8 +455,9 @@ def terminate_grant(actor: User, grant: Grant, breach: bool, note: str, key: str
         legs += [Leg(holder, -left, source.pledge_id), Leg(source.account, left, source.pledge_id)]
         source.returned_fen += left
     for source in grant.sources:
-        if source.pledge is not None and not _still_allocated(source.pledge):
-            source.pledge.state = PledgeState.RECEIVED
+        pledge = source.pledge
+        if pledge and pledge.state == PledgeState.ALLOCATED and not _still_allocated(pledge):
+            pledge.state = PledgeState.RECEIVED
     for tranche in grant.tranches:
         if tranche.state in (TrancheState.REQUESTED, TrancheState.SIGNED):
             tranche.state = TrancheState.RETURNED
@@ -510,7 +508,7 @@ def rate_project(actor: User, grant: Grant, score: int, comment: str) -> Communi
 @transactional
 def rate_foundation(actor: User, grant: Grant, score: int, comment: str) -> FoundationRating:
     """The organization rates the foundation's process once its grant has ended."""
-    if not _is_member(actor, grant) or grant.state not in (
+    if not is_applicant(actor, grant.proposal) or grant.state not in (
         GrantState.COMPLETED,
         GrantState.TERMINATED,
     ):

@@ -18,13 +18,14 @@ from funding.grants.models import (
     GrantSource,
     Tranche,
 )
-from funding.ledger.models import LedgerTransaction
+from funding.ledger.models import Entry, LedgerTransaction
 from funding.messages import message
 from funding.money import MoneyError, parse_yuan
 from funding.permissions import staff_required
 from funding.pledges.forms import KeyedForm
 from funding.pledges.models import Pledge
 from funding.proposals.models import Proposal
+from funding.proposals.workflow import is_applicant
 from funding.transactions import DomainError
 
 bp = Blueprint("grants", __name__)
@@ -44,7 +45,7 @@ def can_see_grant(user, grant: Grant) -> bool:
     if user.is_foundation:
         return True
     if user.role == Role.ORG_MEMBER:
-        return user.party_id == grant.proposal.organization_id
+        return is_applicant(user, grant.proposal)
     if user.role == Role.ENTERPRISE_MEMBER:
         return any(s.pledge and s.pledge.enterprise_id == user.party_id for s in grant.sources)
     if user.role == Role.COMMUNITY_WORKER:
@@ -92,6 +93,7 @@ def detail(grant_id: int):
     movements = db.session.scalars(
         sa.select(LedgerTransaction)
         .where(LedgerTransaction.cause.in_(causes))
+        .options(selectinload(LedgerTransaction.entries).selectinload(Entry.account))
         .order_by(LedgerTransaction.id)
     ).all()
     mine = None

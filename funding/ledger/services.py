@@ -151,27 +151,6 @@ def post(
     return txn
 
 
-def transfer(
-    kind: str,
-    cause: str,
-    source: Account,
-    target: Account,
-    amount_fen: int,
-    *,
-    actor=None,
-    memo: str = "",
-    pledge_id: int | None = None,
-) -> LedgerTransaction:
-    """Move money between two accounts (both legs tagged with the pledge, if any)."""
-    return post(
-        kind,
-        cause,
-        [Leg(source, -amount_fen, pledge_id), Leg(target, amount_fen, pledge_id)],
-        actor=actor,
-        memo=memo,
-    )
-
-
 def pledge_balance(account_: Account, pledge_id: int) -> int:
     """How much of a pledge's money sits in an account (from the tagged entries)."""
     return db.session.scalar(

@@ -18,17 +18,14 @@ from sqlalchemy.orm import selectinload
 import matching
 from funding.directory.models import Community, Enterprise, Need, NeedStatus, Organization
 from funding.extensions import db, sum_fen
-from funding.grants.models import Grant
 from funding.grants.services import track_records
 from funding.i18n import localized
 from funding.ledger.models import AccountKind
 from funding.ledger.services import balance
 from funding.pledges.models import Pledge, PledgeState
-from funding.proposals.models import Program, Proposal, ProposalState
+from funding.pledges.services import pledgeable_projects
+from funding.proposals.models import Program, Proposal
 
-#: Proposals that may still be short of money: approved, or signed with the grant not reserved.
-PROJECT_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
-#: Grants that take one of the organization's slots.
 #: An enterprise's money on offer: confirmed plus expected.
 OPEN_PLEDGES = (PledgeState.PLEDGED, PledgeState.RECEIVED)
 
@@ -65,9 +62,7 @@ def short_projects() -> list[Proposal]:
     """Approved projects whose grant is not reserved yet (or that have no grant yet)."""
     return list(
         db.session.scalars(
-            sa.select(Proposal)
-            .outerjoin(Grant, Grant.proposal_id == Proposal.id)
-            .where(Proposal.state.in_(PROJECT_STATES), Grant.reserved_at.is_(None))
+            pledgeable_projects()
             .options(
                 selectinload(Proposal.communities).selectinload(Community.street),
                 selectinload(Proposal.organization),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from funding.accounts.models import Role, User
 from funding.directory.models import Enterprise, ServiceCategory
 from funding.extensions import db, sum_fen
+from funding.grants.models import Grant
 from funding.ledger.models import Account, AccountKind
 from funding.ledger.services import (
     Leg,
@@ -28,6 +29,16 @@ from funding.transactions import DomainError
 
 #: Projects an enterprise may back directly: approved (on disclosure) or signed.
 PLEDGEABLE_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
+
+
+def pledgeable_projects() -> sa.Select:
+    """Approved or signed projects whose grant is not reserved yet: once it is, money given
+    to the project could no longer reach it."""
+    return (
+        sa.select(Proposal)
+        .outerjoin(Grant, Grant.proposal_id == Proposal.id)
+        .where(Proposal.state.in_(PLEDGEABLE_STATES), Grant.reserved_at.is_(None))
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,10 @@ def _check_target(data: PledgeData) -> None:
     elif data.target == PledgeTarget.CATEGORY:
         ok = data.category_code and db.session.get(ServiceCategory, data.category_code)
     elif data.target == PledgeTarget.PROJECT:
-        proposal = db.session.get(Proposal, data.proposal_id) if data.proposal_id else None
-        ok = proposal is not None and proposal.state in PLEDGEABLE_STATES
+        proposal = db.session.scalar(
+            pledgeable_projects().where(Proposal.id == (data.proposal_id or 0))
+        )
+        ok = proposal is not None
         tranches = len(proposal.program.tranches) if ok else 0
         if ok and data.tranche_no is not None and not 1 <= data.tranche_no <= tranches:
             raise DomainError("milestone_invalid")
@@ -216,7 +229,7 @@ def confirm_pledge(
 @money_transaction
 def cancel_pledge(actor: User, pledge: Pledge, reason: str) -> None:
     """A promise that will not be kept is taken off the books."""
-    if not (actor.is_foundation or can_pledge(actor, pledge.enterprise)):
+    if not can_pledge(actor, pledge.enterprise):
         raise DomainError("forbidden")
     moved = db.session.execute(
         sa.update(Pledge)

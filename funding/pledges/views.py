@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
 from funding.dates import today
@@ -35,7 +36,12 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
 def index():
     """The enterprise's pledges, or (staff) every pledge, overdue ones first."""
-    query = sa.select(Pledge)
+    query = sa.select(Pledge).options(
+        selectinload(Pledge.enterprise),
+        selectinload(Pledge.proposal),
+        selectinload(Pledge.program),
+        selectinload(Pledge.category),
+    )
     if not current_user.is_foundation:
         query = query.where(Pledge.enterprise_id == current_user.party_id)
     if state := request.args.get("state"):
@@ -55,11 +61,7 @@ def _fill(form: PledgeForm) -> None:
         (c.code, f"{c.code} {localized(c, 'name')}")
         for c in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
     ]
-    projects = db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.state.in_(services.PLEDGEABLE_STATES))
-        .order_by(Proposal.id)
-    )
+    projects = db.session.scalars(services.pledgeable_projects().order_by(Proposal.id))
     form.proposal_id.choices = [(0, "—")] + [(p.id, p.title) for p in projects]
     form.payment_method.choices = choices(PAYMENT_METHOD_LABELS)
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from funding.extensions import db
 from funding.proposals.models import Proposal
-from funding.proposals.services import is_applicant
+from funding.proposals.workflow import is_applicant
 from funding.reviews.models import AssignmentState
 
 

@@ -12,7 +12,8 @@ from funding.accounts.models import User
 from funding.audit.services import record
 from funding.extensions import db
 from funding.proposals.models import Attachment, Proposal
-from funding.proposals.services import is_applicant, is_editable
+from funding.proposals.services import is_editable
+from funding.proposals.workflow import is_applicant
 from funding.transactions import DomainError, transactional
 
 MAX_BYTES = 10 * 1024 * 1024

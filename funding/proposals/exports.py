@@ -53,8 +53,8 @@ def proposal_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[li
     return rows
 
 
-def review_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list]:
-    """One row per submitted review: reviewer, scores per criterion, total, recommendation."""
+def review_rows(proposals: Iterable[Proposal]) -> list[list]:
+    """One row per submitted review (a staff export: it names organizations and reviewers)."""
     rows = [
         [
             _("Proposal"),
@@ -68,7 +68,6 @@ def review_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list
         ]
     ]
     for p in proposals:
-        hide = blind and p.program.blind_review
         for a in p.assignments:
             if a.state != AssignmentState.SUBMITTED or a.review is None:
                 continue
@@ -80,7 +79,7 @@ def review_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list
                 [
                     p.id,
                     p.title,
-                    HIDDEN if hide else p.organization.name,
+                    p.organization.name,
                     a.reviewer.name,
                     scores,
                     weighted_total(p, r),

@@ -3,11 +3,14 @@
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+
 from funding.accounts.models import User
 from funding.audit.services import record, snapshot
 from funding.directory.models import LegalForm, ServiceCategory, Street
 from funding.extensions import db
-from funding.proposals.models import Program
+from funding.proposals.models import Program, Proposal
+from funding.reviews.models import Review, ReviewAssignment
 from funding.transactions import DomainError, transactional
 
 PROGRAM_FIELDS = (
@@ -76,6 +79,12 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
     problems = program_problems(data)
     if problems:
         raise DomainError(problems[0])
+    if (
+        program is not None
+        and [dict(c) for c in data.rubric] != program.rubric
+        and _reviewed(program)
+    ):
+        raise DomainError("rubric_in_use")
     creating = program is None
     program = program or Program()
     before = None if creating else snapshot(program, *PROGRAM_FIELDS)
@@ -112,3 +121,17 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
         after=snapshot(program, *PROGRAM_FIELDS),
     )
     return program
+
+
+def _reviewed(program: Program) -> bool:
+    """Whether any review was scored on the program's rubric (its scores follow its order)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Review)
+            .join(Review.assignment)
+            .join(ReviewAssignment.proposal)
+            .where(Proposal.program_id == program.id)
+        )
+        > 0
+    )

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from funding.extensions import db, utcnow
 from funding.proposals.models import Program, Proposal, ProposalState
@@ -45,7 +46,15 @@ def waits_on(p: Proposal) -> str:
 def queue(now: datetime | None = None, program_id: int | None = None) -> list[QueueRow]:
     """Every proposal still moving, oldest in its state first."""
     now = now or utcnow()
-    query = sa.select(Proposal).where(Proposal.state.in_(list(TARGET_DAYS)))
+    query = (
+        sa.select(Proposal)
+        .where(Proposal.state.in_(list(TARGET_DAYS)))
+        .options(
+            selectinload(Proposal.assignments),
+            selectinload(Proposal.organization),
+            selectinload(Proposal.program),
+        )
+    )
     if program_id:
         query = query.where(Proposal.program_id == program_id)
     rows = []

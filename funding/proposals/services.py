@@ -27,7 +27,13 @@ from funding.proposals.models import (
     ProposalVersion,
 )
 from funding.proposals.screening import run_screening, screening_passed
-from funding.proposals.workflow import APPLICANT_ACTIONS, EDITABLE_STATES, Action, next_state
+from funding.proposals.workflow import (
+    APPLICANT_ACTIONS,
+    EDITABLE_STATES,
+    Action,
+    is_applicant,
+    next_state,
+)
 from funding.reviews.models import AssignmentState
 from funding.transactions import DomainError, transactional
 
@@ -90,11 +96,7 @@ class ProposalData:
     extra: dict = field(default_factory=dict)
 
 
-def is_applicant(user: User, proposal: Proposal) -> bool:
-    return user.role == Role.ORG_MEMBER and user.party_id == proposal.organization_id
-
-
-def _event(
+def record_event(
     proposal: Proposal,
     actor: User | None,
     action: str,
@@ -123,7 +125,7 @@ def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> Pr
     proposal.state = next_state(before, action)
     if proposal.state != before:
         proposal.state_since = utcnow()
-    _event(proposal, actor, action.value, before, note)
+    record_event(proposal, actor, action.value, before, note)
     record(
         actor,
         f"proposal.{action.value}",
@@ -146,7 +148,7 @@ def create_draft(actor: User, program: Program) -> Proposal:
     proposal = Proposal(program=program, organization_id=actor.party_id, created_by_id=actor.id)
     db.session.add(proposal)
     db.session.flush()
-    _event(proposal, actor, "create", None)
+    record_event(proposal, actor, "create", None)
     record(actor, "proposal.create", proposal, after={"program": program.id})
     return proposal
 
@@ -269,7 +271,7 @@ def submit(actor: User, proposal: Proposal, today: date) -> list[dict]:
     proposal.screening = run_screening(proposal)
     number = len(proposal.versions) + 1
     proposal.versions.append(ProposalVersion(number=number, snapshot=snapshot(proposal)))
-    _event(
+    record_event(
         proposal,
         None,
         "auto_screening",

@@ -26,7 +26,7 @@ from funding.proposals.models import (
 from funding.proposals.queue import TARGET_DAYS, queue
 from funding.proposals.views import bp
 from funding.reviews.forms import AssignForm
-from funding.reviews.services import is_conflicted, summarize, total_spread
+from funding.reviews.services import conflicted_ids, summarize, total_spread
 from funding.transactions import DomainError
 
 
@@ -35,15 +35,13 @@ def staff_context(proposal: Proposal) -> dict:
     reviewers = db.session.scalars(
         sa.select(User).where(User.role == Role.REVIEWER, User.active).order_by(User.name)
     ).all()
+    conflicted = conflicted_ids(proposal.organization)
     assigned = {a.reviewer_id for a in proposal.assignments}
     assign = AssignForm(prefix="assign")
     assign.reviewer_id.choices = [
         (
             r.id,
-            r.name
-            + (
-                " · " + _("conflict of interest") if is_conflicted(r, proposal.organization) else ""
-            ),
+            r.name + (" · " + _("conflict of interest") if r.id in conflicted else ""),
         )
         for r in reviewers
         if r.id not in assigned

@@ -297,7 +297,8 @@ def compare(proposal_id: int):
         and proposal.program.blind_review
         and not current_user.is_foundation
     )
-    fields = [f for f in services.VERSION_FIELDS if not (blind and f == "team")]
+    hidden = {"team", "attachments"} if blind else set()
+    fields = [f for f in services.VERSION_FIELDS if f not in hidden]
     rows = [(f, versions[a].snapshot.get(f), versions[b].snapshot.get(f)) for f in fields]
     return render_template(
         "proposals/compare.html", proposal=proposal, rows=rows, a=a, b=b, numbers=sorted(versions)

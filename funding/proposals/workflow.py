@@ -2,6 +2,7 @@
 
 import enum
 
+from funding.accounts.models import Role
 from funding.proposals.models import ProposalState as S
 from funding.transactions import DomainError
 
@@ -50,5 +51,6 @@ def next_state(state: S, action: Action) -> S:
         ) from None
 
 
-def allowed_actions(state: S) -> list[Action]:
-    return [action for action, moves in TRANSITIONS.items() if state in moves]
+def is_applicant(user, proposal) -> bool:
+    """A member of the organization that applied: the only one who takes applicant actions."""
+    return user.role == Role.ORG_MEMBER and user.party_id == proposal.organization_id

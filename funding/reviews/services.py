@@ -10,7 +10,8 @@ from funding.audit.services import record
 from funding.directory.models import Party
 from funding.extensions import db, utcnow
 from funding.notifications.services import notify, staff_users
-from funding.proposals.models import Proposal, ProposalEvent, ProposalState
+from funding.proposals.models import Proposal, ProposalState
+from funding.proposals.services import record_event
 from funding.reviews.models import (
     AssignmentState,
     Recommendation,
@@ -25,19 +26,16 @@ from funding.transactions import DomainError, transactional
 SPREAD_FLAG = 4
 
 
-def conflicts(user: User, party: Party) -> list[Relationship]:
-    """The registry's links between ``user`` and ``party`` (membership counts as employment)."""
-    return list(
-        db.session.scalars(
-            sa.select(Relationship).where(
-                Relationship.user_id == user.id, Relationship.party_id == party.id
-            )
-        )
+def conflicted_ids(party: Party) -> set[int]:
+    """Everyone linked to ``party``: its members and the registry's relationships."""
+    linked = db.session.scalars(
+        sa.select(Relationship.user_id).where(Relationship.party_id == party.id)
     )
+    return set(linked) | {m.id for m in party.members}
 
 
 def is_conflicted(user: User, party: Party) -> bool:
-    return user.party_id == party.id or bool(conflicts(user, party))
+    return user.id in conflicted_ids(party)
 
 
 @transactional
@@ -80,15 +78,8 @@ def remove_relationship(actor: User, link: Relationship) -> None:
 
 
 def _timeline(proposal: Proposal, actor: User | None, action: str, note: str = "") -> None:
-    proposal.events.append(
-        ProposalEvent(
-            actor_id=getattr(actor, "id", None),
-            action=action,
-            from_state=proposal.state.value,
-            to_state=proposal.state.value,
-            note=note,
-        )
-    )
+    """A timeline step that leaves the state as it is."""
+    record_event(proposal, actor, action, proposal.state, note)
 
 
 @transactional
@@ -135,15 +126,7 @@ def declare(actor: User, assignment: ReviewAssignment, conflicted: bool, note: s
     proposal = assignment.proposal
     if conflicted:
         assignment.state = AssignmentState.CONFLICTED
-        db.session.add(
-            Relationship(
-                user_id=actor.id,
-                party_id=proposal.organization_id,
-                kind=RelationKind.DECLARED,
-                note=note.strip(),
-                recorded_by_id=actor.id,
-            )
-        )
+        record_relationship(actor, actor, proposal.organization, RelationKind.DECLARED, note)
         _timeline(proposal, None, "reviewer_conflict")
         notify(
             staff_users(),

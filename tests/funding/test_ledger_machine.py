@@ -179,7 +179,13 @@ class LedgerMachine(RuleBasedStateMachine):
             tranche_no=tranche_no if target == PledgeTarget.PROJECT else None,
         )
         owed = balance(AccountKind.PLEDGES_RECEIVABLE, member.party_id)
+        reserved = target == PledgeTarget.PROJECT and db.session.scalar(
+            sa.select(Grant.reserved_at).where(Grant.proposal_id == proposal_id)
+        )
         made, err = self.attempt(pledges.create_pledge, member, member.party, data, key())
+        if reserved:  # money given now could no longer reach the project
+            assert err is not None and err.code == "pledge_target_invalid"
+            return
         if (
             tranche_no is not None
             and target == PledgeTarget.PROJECT

@@ -274,3 +274,12 @@ def test_grant_list_shows_each_role_only_its_grants(world, make, login_as):
     ):
         page = login_as(user).get("/grants").get_data(as_text=True)
         assert (title in page) is sees, user.role
+
+
+def test_no_pledge_to_a_project_whose_grant_is_reserved(world, login_as):
+    _fund_and_reserve(world, login_as)
+    client = login_as(world["ent"])
+    assert world["proposal"].title not in client.get("/pledges/new").get_data(as_text=True)
+    _page, response = _pledge(client, world["proposal"], confirm=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Pledge)) == 1
+    assert response.status_code == 200

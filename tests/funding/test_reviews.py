@@ -272,3 +272,74 @@ def test_notifications_unread_count_and_email(make, login_as, app):
     assert "通过资格审查" in listing
     client.post("/notifications/read")
     assert 'id="unread-count"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_second_declared_conflict_with_the_same_organization(in_review, make):
+    p, staff = in_review
+    other = make.proposal(
+        make.user(Role.ORG_MEMBER, party=p.organization), state=ProposalState.IN_REVIEW
+    )
+    reviewer = make.user(Role.REVIEWER)
+    for proposal in (p, other):
+        a = services.assign_reviewer(staff, proposal, reviewer) if proposal is p else None
+        if a is None:  # the first declaration recorded the link: no second assignment
+            with pytest.raises(DomainError) as info:
+                services.assign_reviewer(staff, proposal, reviewer)
+            assert info.value.code == "reviewer_conflicted"
+        else:
+            services.declare(reviewer, a, conflicted=True, note="理事")
+    links = db.session.scalars(sa.select(Relationship).filter_by(user_id=reviewer.id)).all()
+    assert [link.kind for link in links] == [RelationKind.DECLARED]
+    services.record_relationship(reviewer, reviewer, p.organization, RelationKind.DECLARED)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Relationship)) == 1
+
+
+def test_rubric_is_frozen_once_reviews_are_scored(in_review, make, login_as):
+    p, staff = in_review
+    reviewer = make.user(Role.REVIEWER)
+    _score(reviewer, services.assign_reviewer(staff, p, reviewer), [7] * 5)
+    from funding.proposals.programs import ProgramData, save_program
+
+    program = p.program
+    data = ProgramData(
+        name=program.name,
+        name_en=program.name_en,
+        purpose="x",
+        purpose_en="x",
+        category_codes=(),
+        legal_forms=(),
+        street_codes=(),
+        min_grant_fen=program.min_grant_fen,
+        max_grant_fen=program.max_grant_fen,
+        min_self_share_pct=40,
+        rubric=({"name": "总体", "name_en": "Overall", "weight": 100},),
+        reviewers_required=3,
+        disclosure_days=5,
+        tranches=(50, 50),
+        blind_review=False,
+        budget_fen=0,
+        open_from=program.open_from,
+        open_until=None,
+    )
+    with pytest.raises(DomainError) as info:
+        save_program(staff, program, data)
+    assert info.value.code == "rubric_in_use"
+    assert len(services.summarize(p).criteria) == 5
+    save_program(staff, program, ProgramData(**{**data.__dict__, "rubric": tuple(program.rubric)}))
+    assert program.tranches == [50, 50]
+
+
+def test_blind_compare_hides_team_and_attachment_names(in_review, make, login_as):
+    p, staff = in_review
+    p.program.blind_review = True
+    from funding.proposals.models import ProposalVersion
+
+    shot = {"title": p.title, "team": ["陈晓 (负责人)"], "attachments": ["清波助老中心章程.pdf"]}
+    p.versions = [ProposalVersion(number=n, snapshot=shot) for n in (1, 2)]
+    db.session.commit()
+    reviewer = make.user(Role.REVIEWER)
+    services.assign_reviewer(staff, p, reviewer)
+    page = login_as(reviewer).get(f"/proposals/{p.id}/compare").get_data(as_text=True)
+    assert p.title in page and "陈晓" not in page and "章程" not in page
+    staff_page = login_as(staff).get(f"/proposals/{p.id}/compare").get_data(as_text=True)
+    assert "章程" in staff_page
