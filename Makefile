@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint bench clean install translations db
+.PHONY: run test lint bench clean install translations messages db
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ install: $(VENV)/.installed
 
 translations: install
 	$(BIN)/pybabel compile -d translations
+
+# Re-extract the messages after changing strings; the catalogue stays sorted and without line
+# numbers, so that parallel changes merge. Then translate the new (empty) entries.
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy -k lazy_ngettext:1,2 --no-location \
+		--sort-output -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete \
+		--no-fuzzy-matching
 
 db: install translations
 	mkdir -p instance
