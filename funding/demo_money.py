@@ -9,7 +9,7 @@ from funding.accounts.models import User
 from funding.dates import today
 from funding.directory.models import Enterprise
 from funding.extensions import db
-from funding.grants import services as grants
+from funding.grants import reservation, tranches
 from funding.grants.models import Grant
 from funding.ledger.models import LedgerTransaction
 from funding.pledges import services as pledges
@@ -48,20 +48,22 @@ def seed_money(staff: User) -> int:
     approved = db.session.scalar(
         sa.select(Proposal).where(Proposal.state == ProposalState.APPROVED)
     )
-    soon, past = today() + timedelta(days=30), today() - timedelta(days=10)
+    soon = today() + timedelta(days=30)
 
-    def pledge(ent, target, amount_yuan, due, **ref):
+    def pledge(ent, target, amount_yuan, due, schedule=None, **ref):
         data = pledges.PledgeData(
             target=target,
             amount_fen=amount_yuan * 100,
-            due_date=due,
             payment_method=PaymentMethod.BANK_TRANSFER,
+            instalments=schedule or pledges.single(amount_yuan * 100, due),
             **ref,
         )
-        return pledges.create_pledge(staff, ent, data, _key())
+        preview = pledges.preview_pledge(staff, ent, data)
+        return pledges.create_pledge(staff, ent, data, _key(), preview.match_fen)
 
-    def confirm(p, receipt):
-        pledges.confirm_pledge(staff, p, receipt, today() - timedelta(days=3), _key())
+    def confirm(p, receipt, number=1):
+        instalment = p.instalments[number - 1]
+        pledges.confirm_instalment(staff, instalment, receipt, today(), _key())
 
     confirm(
         pledge(enterprises[0], PledgeTarget.PROJECT, 20_000, soon, proposal_id=signed.id),
@@ -71,8 +73,24 @@ def seed_money(staff: User) -> int:
         pledge(enterprises[1], PledgeTarget.PROGRAM, 50_000, soon, program_id=partners.id),
         "HZ2026-0102",
     )
-    confirm(pledge(enterprises[2], PledgeTarget.POOL, 100_000, soon), "HZ2026-0103")
-    pledge(enterprises[3], PledgeTarget.CATEGORY, 30_000, past, category_code="H")
+    in_two = pledges.InstalmentData
+    confirm(
+        pledge(
+            enterprises[2],
+            PledgeTarget.POOL,
+            100_000,
+            soon,
+            schedule=(in_two(today(), 6_000_000), in_two(soon, 4_000_000)),
+        ),
+        "HZ2026-0103",
+    )
+    pledge(
+        enterprises[3],
+        PledgeTarget.CATEGORY,
+        30_000,
+        today() + timedelta(days=5),
+        category_code="H",
+    )
     pledge(
         enterprises[0], PledgeTarget.PROJECT, 10_000, soon, proposal_id=approved.id, tranche_no=2
     )
@@ -80,25 +98,25 @@ def seed_money(staff: User) -> int:
     pledges.cancel_pledge(staff, cancelled, "企业预算调整")
 
     grant = signed_grant(signed)
-    options = grants.source_options(grant)
-    grants.reserve_grant(staff, grant, {o.key: o.proposed_fen for o in options}, _key())
+    options = reservation.source_options(grant)
+    reservation.reserve_grant(staff, grant, {o.key: o.proposed_fen for o in options}, _key())
     member = signed.organization.members[0]
     first = grant.tranches[0]
-    grants.request_tranche(
+    total = signed.total_budget_fen
+    tranches.request_tranche(
         member,
         first,
-        {
-            "activities": "已开展助餐服务 60 次、入户探访 120 户次。",
-            "beneficiaries_served": 86,
-            "spending": [
-                {"line": line.item, "amount_fen": line.total_fen // 2}
+        tranches.Report(
+            activities="已开展助餐服务 60 次、入户探访 120 户次。",
+            beneficiaries_served=86,
+            spent={
+                line.position: line.total_fen * grant.amount_fen // total // 2
                 for line in signed.budget_lines
-            ],
-            "final": False,
-        },
+            },
+        ),
     )
-    grants.sign_tranche(staff, first, _key())
-    grants.pass_midterm(staff, grant)
+    tranches.sign_tranche(staff, first, _key())
+    tranches.pass_midterm(staff, grant)
     return db.session.scalar(sa.select(sa.func.count()).select_from(Pledge))
 
 

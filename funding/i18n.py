@@ -3,7 +3,7 @@
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, lazy_gettext
 
-from funding.money import format_fen
+from funding.money import capitals, format_fen
 
 LANG_COOKIE = "lang"
 lazy = lazy_gettext
@@ -47,6 +47,7 @@ def remember_language(response: Response) -> Response:
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_fen, "money")
+    app.add_template_filter(capitals, "capitals")
     app.add_template_global(localized)
     app.add_template_global(join_localized)
     app.add_template_global(own_errors)
@@ -74,12 +75,16 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def localized(obj, attr: str) -> str:
-    """``obj.<attr>_en`` for English visitors when it exists, else ``obj.<attr>``."""
+    """``obj.<attr>_en`` for English visitors when it exists, else ``obj.<attr>`` (``obj`` may
+    also be a dict, such as a rubric criterion)."""
+    get = (
+        obj.get if isinstance(obj, dict) else lambda name, default=None: getattr(obj, name, default)
+    )
     if current_code() == "en":
-        value = getattr(obj, f"{attr}_en", None)
+        value = get(f"{attr}_en", None)
         if value:
             return value
-    return getattr(obj, attr)
+    return get(attr)
 
 
 def join_localized(items, attr: str = "name") -> str:

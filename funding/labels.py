@@ -6,7 +6,13 @@ from funding.accounts.models import Role
 from funding.directory.models import LegalForm, NeedSource, NeedStatus
 from funding.grants.models import GrantState, TrancheState
 from funding.matchmaking.models import BatchState, IntentState, PairingState
-from funding.pledges.models import PaymentMethod, PledgeState, PledgeTarget
+from funding.pledges.models import (
+    InstalmentState,
+    PaymentMethod,
+    PledgeState,
+    PledgeTarget,
+    UnusedMoney,
+)
 from funding.proposals.models import BudgetCategory, ProposalState
 from funding.reviews.models import AssignmentState, Recommendation, RelationKind
 
@@ -81,10 +87,21 @@ GRANT_LABELS = {
 }
 PLEDGE_STATE_LABELS = {
     PledgeState.PLEDGED: _l("Pledged"),
+    PledgeState.PARTLY_RECEIVED: _l("Partly received"),
     PledgeState.RECEIVED: _l("Received"),
     PledgeState.ALLOCATED: _l("Allocated to a grant"),
     PledgeState.PAID_OUT: _l("Paid out"),
+    PledgeState.REFUNDED: _l("Refunded to the donor"),
     PledgeState.CANCELLED: _l("Cancelled"),
+}
+INSTALMENT_LABELS = {
+    InstalmentState.DUE: _l("Due"),
+    InstalmentState.RECEIVED: _l("Received"),
+    InstalmentState.CANCELLED: _l("Cancelled"),
+}
+UNUSED_MONEY_LABELS = {
+    UnusedMoney.PROGRAM: _l("It goes to the project's program"),
+    UnusedMoney.REFUND: _l("It is returned to the donor"),
 }
 PLEDGE_TARGET_LABELS = {
     PledgeTarget.POOL: _l("The general pool"),
@@ -150,6 +167,8 @@ ALL_LABELS = {
     **GRANT_LABELS,
     **PLEDGE_STATE_LABELS,
     **PLEDGE_TARGET_LABELS,
+    **INSTALMENT_LABELS,
+    **UNUSED_MONEY_LABELS,
     **PAYMENT_METHOD_LABELS,
     **TRANCHE_LABELS,
     **MATCH_LABELS,

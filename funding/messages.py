@@ -102,6 +102,49 @@ MESSAGES.update(
     }
 )
 
+MESSAGES.update(
+    {
+        "pledge_above_need": _l(
+            "This project still needs only %(open)s (its approved amount less what is already "
+            "pledged or reserved for it)."
+        ),
+        "match_changed": _l(
+            "The matching gift changed from %(shown)s to %(now)s since you saw it (other gifts "
+            "used the program's matching money). Check the new figures and confirm again."
+        ),
+        "instalments_invalid": _l("A pledge is paid in 1 to 12 instalments."),
+        "instalment_dates": _l("Instalments are due today or later, each after the one before."),
+        "receipt_required": _l("Enter the receipt number (at most 64 characters)."),
+        "receipt_date": _l(
+            "The date received cannot be in the future or before the pledge was made."
+        ),
+        "memo_required": _l("Say where the money comes from."),
+        "project_money_first": _l(
+            "Money given to this project (and its matching) is always used first, in full."
+        ),
+        "report_incomplete": _l(
+            "Describe the activities and give the number of people served (0 to 10,000,000)."
+        ),
+        "spending_line_unknown": _l("Spending can only be reported on the project's budget lines."),
+        "spending_above_line": _l(
+            "The spending reported on “%(line)s” is more than its budget of %(budget)s."
+        ),
+        "spending_above_grant": _l("The spending reported is more than the grant of %(grant)s."),
+        "match_ratio": _l("The matching ratio is between 0 and 500 yuan per 100 yuan given."),
+        "match_caps": _l(
+            "With matching, give a cap per project and a cap for the program, the program's "
+            "cap at least the project's."
+        ),
+        "pledge_changed": _l(
+            "What this pledge would do changed since you saw it (another gift used what the "
+            "project still needed). Check the new figures and confirm again."
+        ),
+        "final_spending_required": _l(
+            "The final report states the grant money spent on each budget line."
+        ),
+    }
+)
+
 #: Per-field messages for an incomplete submission.
 FIELD_MESSAGES = {
     "required": _l("Required before submitting."),
@@ -111,6 +154,11 @@ FIELD_MESSAGES = {
 }
 
 
-def message(code: str) -> str:
-    """The translated sentence for a domain error code."""
-    return str(MESSAGES.get(code, MESSAGES["forbidden"]))
+def message(code: str, **details) -> str:
+    """The translated sentence for a domain error code, filled in with the refusal's details
+    (``DomainError.details``) where the sentence names them."""
+    text = str(MESSAGES.get(code, MESSAGES["forbidden"]))
+    try:
+        return text % details if "%(" in text else text
+    except (KeyError, TypeError, ValueError):
+        return text

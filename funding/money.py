@@ -2,6 +2,8 @@
 
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+import cn2an
+
 #: The largest amount a form accepts: ¥100,000,000.00 (no grant here comes near it).
 MAX_FEN = 100_000_000 * 100
 
@@ -48,3 +50,10 @@ def fen_to_input(fen: int | None) -> str:
         return ""
     yuan, cents = divmod(int(fen), 100)
     return f"{yuan}.{cents:02d}"
+
+
+def capitals(fen: int) -> str:
+    """The amount in Chinese capitals (人民币大写), as donation agreements write it:
+    ``123456`` fen -> ``人民币壹仟贰佰叁拾肆元伍角陆分``."""
+    yuan, cents = divmod(int(fen), 100)
+    return "人民币" + cn2an.an2cn(f"{yuan}.{cents:02d}", "rmb")

@@ -158,16 +158,19 @@ def proposal(member: User | None = None, state=None, **fields) -> Proposal:
         indirect_beneficiaries=200,
         start_date=date(2027, 1, 1),
         end_date=date(2027, 12, 31),
-        amount_requested_fen=3_000_000,
-        self_funded_fen=2_000_000,
-        budget_lines=[
-            BudgetLine(
-                item="餐费补贴",
-                category=BudgetCategory.ACTIVITIES,
-                quantity=1000,
-                unit_price_fen=5_000,
-            )
-        ],
+        amount_requested_fen=fields.pop("amount_requested_fen", 3_000_000),
+        self_funded_fen=fields.pop("self_funded_fen", 2_000_000),
+        budget_lines=fields.pop(
+            "budget_lines",
+            [
+                BudgetLine(
+                    item="餐费补贴",
+                    category=BudgetCategory.ACTIVITIES,
+                    quantity=1000,
+                    unit_price_fen=5_000,
+                )
+            ],
+        ),
         outcomes=[{"indicator": "服务老人", "target": "80人"}],
         team=[{"name": "陈晓", "role": "项目负责人"}],
         declaration=True,

@@ -24,7 +24,7 @@ from funding.directory.models import (
     party_streets,
 )
 from funding.extensions import db
-from funding.grants.services import track_records
+from funding.grants.records import track_records
 from funding.i18n import localized
 from funding.labels import LEGAL_FORM_LABELS, NEED_SOURCE_LABELS, NEED_STATUS_LABELS, choices
 from funding.messages import message

@@ -9,7 +9,6 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -20,19 +19,29 @@ from funding.pledges.forms import KeyedForm
 
 
 class SpendingForm(Form):
-    line = StringField(_l("Budget line"), validators=[Optional(), Length(max=100)])
     amount = MoneyField(_l("Spent (yuan)"), required=False, allow_zero=True)
 
 
 class TrancheRequestForm(FlaskForm):
     activities = TextAreaField(_l("Activities done"), validators=[DataRequired(), Length(max=5000)])
     beneficiaries_served = IntegerField(
-        _l("Beneficiaries served so far"), validators=[InputRequired(), NumberRange(min=0)]
+        _l("Beneficiaries served so far"),
+        validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
     )
     spending = FieldList(
-        FormField(SpendingForm), label=_l("Spending per budget line"), min_entries=3
+        FormField(SpendingForm),
+        label=_l("Grant money spent so far, per budget line"),
+        max_entries=200,
     )
     final = BooleanField(_l("This is the final report (结项报告)"))
+
+
+def spending_rows(form: TrancheRequestForm, lines: list) -> None:
+    """One spending row per budget line of the project, in order."""
+    while len(form.spending.entries) < len(lines):
+        form.spending.append_entry()
+    while len(form.spending.entries) > len(lines):
+        form.spending.pop_entry()
 
 
 class SignForm(KeyedForm):

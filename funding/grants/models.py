@@ -116,12 +116,25 @@ class Tranche(db.Model):
     first_signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     second_signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: What was paid: the scheduled amount, or less for a last tranche whose final report
+    #: shows the grant was not spent in full (the rest goes back to its sources).
+    paid_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
     grant: Mapped[Grant] = relationship(back_populates="tranches")
     requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])
     first_signer: Mapped["User | None"] = relationship(foreign_keys=[first_signer_id])
     second_signer: Mapped["User | None"] = relationship(foreign_keys=[second_signer_id])
+
+
+def schedule(amount_fen: int, percents: list[int]) -> list[Tranche]:
+    """Split a grant by the program's percentages; the last tranche takes the remainder."""
+    tranches, paid = [], 0
+    for number, pct in enumerate(percents, start=1):
+        amount = amount_fen - paid if number == len(percents) else amount_fen * pct // 100
+        paid += amount
+        tranches.append(Tranche(number=number, amount_fen=amount))
+    return tranches
 
 
 class CommunityRating(db.Model):

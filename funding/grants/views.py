@@ -6,11 +6,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from funding import figures
 from funding.accounts.models import Role
 from funding.directory.models import Community, Enterprise
 from funding.extensions import db
-from funding.grants import services
-from funding.grants.forms import NoteForm, RatingForm, SignForm, TerminateForm, TrancheRequestForm
+from funding.grants import closing, ratings, records, reservation, tranches
+from funding.grants.forms import (
+    NoteForm,
+    RatingForm,
+    SignForm,
+    TerminateForm,
+    TrancheRequestForm,
+    spending_rows,
+)
 from funding.grants.models import (
     CommunityRating,
     FoundationRating,
@@ -99,7 +107,7 @@ def detail(grant_id: int):
     mine = None
     if current_user.role == Role.ENTERPRISE_MEMBER:
         mine = next(
-            (s for s in services.funder_shares(grant) if s.enterprise_id == current_user.party_id),
+            (s for s in records.funder_shares(grant) if s.enterprise_id == current_user.party_id),
             None,
         )
     ratings = db.session.scalars(
@@ -108,9 +116,10 @@ def detail(grant_id: int):
     return render_template(
         "grants/detail.html",
         grant=grant,
-        shares=services.funder_shares(grant),
+        shares=records.funder_shares(grant),
         movements=movements,
-        paid=services.paid_fen(grant),
+        money=figures.grant_money([grant])[0],
+        payable={t.id: tranches.payable_fen(t) for t in grant.tranches},
         mine=mine,
         ratings=ratings,
         foundation_rating=db.session.scalar(
@@ -129,7 +138,7 @@ def detail(grant_id: int):
 def reserve(grant_id: int):
     """Reserve the grant from its sources: proposed in order, adjustable by staff."""
     grant = db.get_or_404(Grant, grant_id)
-    options = services.source_options(grant)
+    options = reservation.source_options(grant)
     form = KeyedForm()
     if form.validate_on_submit():
         try:
@@ -141,13 +150,19 @@ def reserve(grant_id: int):
             flash(message("sources_sum"), "danger")
         else:
             try:
-                services.reserve_grant(current_user, grant, amounts, form.key.data)
+                reservation.reserve_grant(current_user, grant, amounts, form.key.data)
             except DomainError as exc:
                 flash(message(exc.code), "danger")
             else:
                 flash(_("The grant's money is reserved."), "success")
                 return redirect(url_for("grants.detail", grant_id=grant.id))
-    return render_template("grants/reserve.html", grant=grant, options=options, form=form)
+    return render_template(
+        "grants/reserve.html",
+        grant=grant,
+        options=options,
+        form=form,
+        still_due=reservation.pledges_still_due(grant),
+    )
 
 
 def _tranche_or_404(grant: Grant, number: int) -> Tranche:
@@ -165,29 +180,34 @@ def request_tranche(grant_id: int, number: int):
     if current_user.role != Role.ORG_MEMBER:
         abort(403)
     tranche = _tranche_or_404(grant, number)
+    lines = grant.proposal.budget_lines
     form = TrancheRequestForm()
-    if request.method == "GET":
-        for line in grant.proposal.budget_lines[: len(form.spending.entries)]:
-            form.spending.entries[line.position].form.line.data = line.item
+    spending_rows(form, lines)
     if form.validate_on_submit():
-        report = {
-            "activities": form.activities.data.strip(),
-            "beneficiaries_served": form.beneficiaries_served.data,
-            "spending": [
-                {"line": e.form.line.data, "amount_fen": e.form.amount.data or 0}
-                for e in form.spending
-                if e.form.line.data
-            ],
-            "final": bool(form.final.data),
-        }
+        report = tranches.Report(
+            activities=form.activities.data,
+            beneficiaries_served=form.beneficiaries_served.data,
+            spent={
+                line.position: entry.form.amount.data or 0
+                for line, entry in zip(lines, form.spending, strict=True)
+            },
+            final=bool(form.final.data),
+        )
         try:
-            services.request_tranche(current_user, tranche, report)
+            tranches.request_tranche(current_user, tranche, report)
         except DomainError as exc:
-            flash(message(exc.code), "danger")
+            flash(message(exc.code, **exc.details), "danger")
         else:
             flash(_("Payment request sent with your progress report."), "success")
             return redirect(url_for("grants.detail", grant_id=grant.id))
-    return render_template("grants/request.html", grant=grant, tranche=tranche, form=form)
+    return render_template(
+        "grants/request.html",
+        grant=grant,
+        tranche=tranche,
+        form=form,
+        lines=lines,
+        final=tranches.is_final(tranche),
+    )
 
 
 @bp.route("/grants/<int:grant_id>/tranches/<int:number>/sign", methods=["POST"])
@@ -199,7 +219,7 @@ def sign(grant_id: int, number: int):
     form = SignForm()
     if form.validate_on_submit():
         try:
-            paid = services.sign_tranche(current_user, tranche, form.key.data)
+            paid = tranches.sign_tranche(current_user, tranche, form.key.data)
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:
@@ -215,7 +235,7 @@ def return_request(grant_id: int, number: int):
     grant = db.get_or_404(Grant, grant_id)
     form = NoteForm()
     try:
-        services.return_tranche(current_user, _tranche_or_404(grant, number), form.note.data or "")
+        tranches.return_tranche(current_user, _tranche_or_404(grant, number), form.note.data or "")
     except DomainError as exc:
         flash(message(exc.code), "danger")
     else:
@@ -228,7 +248,7 @@ def return_request(grant_id: int, number: int):
 def midterm(grant_id: int):
     """Record that the mid-term review passed."""
     try:
-        services.pass_midterm(current_user, db.get_or_404(Grant, grant_id))
+        tranches.pass_midterm(current_user, db.get_or_404(Grant, grant_id))
     except DomainError as exc:
         flash(message(exc.code), "danger")
     else:
@@ -246,7 +266,7 @@ def terminate(grant_id: int):
         flash(message("reason_required"), "danger")
     else:
         try:
-            services.terminate_grant(
+            closing.terminate_grant(
                 current_user, grant, bool(form.breach.data), form.note.data, form.key.data
             )
         except DomainError as exc:
@@ -273,11 +293,11 @@ def _rate(grant_id: int, service) -> object:
 @login_required
 def rate(grant_id: int):
     """A served community rates the project (双向评价)."""
-    return _rate(grant_id, services.rate_project)
+    return _rate(grant_id, ratings.rate_project)
 
 
 @bp.route("/grants/<int:grant_id>/rate-foundation", methods=["POST"])
 @login_required
 def rate_foundation(grant_id: int):
     """The organization rates the foundation's process."""
-    return _rate(grant_id, services.rate_foundation)
+    return _rate(grant_id, ratings.rate_foundation)

@@ -1,13 +1,13 @@
 """Invariants of the money, checked from the ledger itself (``flask ledger check``)."""
 
-from collections import defaultdict
-
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from funding.extensions import db, sum_fen
-from funding.grants.models import Grant
+from funding.figures import FUNDABLE, identity_problems
+from funding.grants.models import Grant, GrantState
 from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
-from funding.pledges.models import Pledge, PledgeState
+from funding.proposals.models import Proposal
 
 
 def violations() -> list[str]:
@@ -28,10 +28,8 @@ def violations() -> list[str]:
             sa.select(Entry.account_id, sum_fen(Entry.amount_fen)).group_by(Entry.account_id)
         ).all()
     )
-    by_ref: dict[tuple, int] = {}
     for acc in db.session.scalars(sa.select(Account)):
         total = sums.get(acc.id, 0)
-        by_ref[(acc.kind, acc.ref)] = acc.balance_fen
         if acc.balance_fen != total:
             problems.append(
                 f"account {acc.kind}:{acc.ref} shows {acc.balance_fen} but its "
@@ -39,32 +37,61 @@ def violations() -> list[str]:
             )
         if acc.kind != AccountKind.OUTSIDE and acc.balance_fen < 0:
             problems.append(f"account {acc.kind}:{acc.ref} is negative ({acc.balance_fen})")
-    owed: dict[str, int] = defaultdict(int)
-    for pledge in db.session.scalars(sa.select(Pledge).where(Pledge.state == PledgeState.PLEDGED)):
-        owed[str(pledge.enterprise_id)] += pledge.amount_fen
-    for (kind, ref), value in by_ref.items():
-        if kind == AccountKind.PLEDGES_RECEIVABLE and value != owed.get(ref, 0):
-            problems.append(
-                f"enterprise {ref} owes {owed.get(ref, 0)} in open pledges but its "
-                f"receivable holds {value}"
-            )
-    for grant in db.session.scalars(sa.select(Grant).where(Grant.reserved_at.is_not(None))):
-        problems += _grant_problems(grant, by_ref)
+    negative_slices = db.session.execute(
+        sa.select(Account.kind, Account.ref, Entry.pledge_id, sum_fen(Entry.amount_fen))
+        .join(Entry.account)
+        .where(Account.kind != AccountKind.OUTSIDE)
+        .group_by(Account.kind, Account.ref, Entry.pledge_id)
+        .having(sa.func.sum(Entry.amount_fen) < 0)
+    ).all()
+    problems += [
+        f"account {k}:{r} holds {s} of {'pledge ' + str(p) if p else 'untagged money'}"
+        for k, r, p, s in negative_slices
+    ]
+    problems += _grant_problems()
+    problems += _stranded()
+    problems += identity_problems()
     return problems
 
 
-def _grant_problems(grant: Grant, by_ref: dict) -> list[str]:
+def _grant_problems() -> list[str]:
+    """A reserved grant's sources add up to it, and its accounts hold exactly what is unpaid."""
     problems = []
-    sources = grant.sources
-    if sum(s.amount_fen for s in sources) != grant.amount_fen:
-        problems.append(f"grant {grant.id}: sources do not add up to its amount")
-    held = sum(
-        v
-        for (k, ref), v in by_ref.items()
-        if (k == AccountKind.GRANT_RESERVED and ref == str(grant.id))
-        or (k == AccountKind.GRANT_HELD and ref.startswith(f"{grant.id}:"))
-    )
-    unpaid = sum(s.unpaid_fen for s in sources)
-    if held != unpaid:
-        problems.append(f"grant {grant.id}: {held} is reserved or held but {unpaid} is unpaid")
+    held: dict[int, int] = {}
+    for ref, balance in db.session.execute(
+        sa.select(Account.ref, Account.balance_fen).where(
+            Account.kind.in_((AccountKind.GRANT_RESERVED, AccountKind.GRANT_HELD))
+        )
+    ):
+        grant_id = int(ref.split(":")[0])
+        held[grant_id] = held.get(grant_id, 0) + balance
+    for grant in db.session.scalars(sa.select(Grant).where(Grant.reserved_at.is_not(None))):
+        sources = grant.sources
+        if sum(s.amount_fen for s in sources) != grant.amount_fen:
+            problems.append(f"grant {grant.id}: sources do not add up to its amount")
+        unpaid = sum(s.unpaid_fen for s in sources)
+        if held.get(grant.id, 0) != unpaid:
+            problems.append(
+                f"grant {grant.id}: {held.get(grant.id, 0)} is reserved or held but "
+                f"{unpaid} is unpaid"
+            )
+        if grant.state in (GrantState.COMPLETED, GrantState.TERMINATED) and unpaid:
+            problems.append(f"grant {grant.id} has ended with {unpaid} still reserved")
     return problems
+
+
+def _stranded() -> list[str]:
+    """Money left in the fund of a project that can no longer use it: its grant is reserved
+    or has ended, or the proposal is no longer approved or signed."""
+    fund = aliased(Account)
+    rows = db.session.execute(
+        sa.select(Proposal.id, Proposal.state, Grant.state, Grant.reserved_at, fund.balance_fen)
+        .join(fund, fund.ref == sa.cast(Proposal.id, sa.String))
+        .outerjoin(Grant, Grant.proposal_id == Proposal.id)
+        .where(fund.kind == AccountKind.PROJECT_FUND, fund.balance_fen != 0)
+    ).all()
+    return [
+        f"project {pid}: {balance} is left in its fund, which it can no longer use"
+        for pid, state, _grant_state, reserved_at, balance in rows
+        if state not in FUNDABLE or reserved_at is not None
+    ]

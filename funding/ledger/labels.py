@@ -16,6 +16,10 @@ MOVEMENT_LABELS = {
     "grant_reserved": _l("Reserved for a grant"),
     "tranche_paid": _l("Tranche paid"),
     "grant_terminated": _l("Returned on termination"),
+    "grant_closed": _l("Unspent money returned on completion"),
+    "match_gift": _l("Matching gift added"),
+    "project_money_released": _l("Project money moved to its program"),
+    "pledge_refunded": _l("Refunded to the donor"),
 }
 ACCOUNT_LABELS = {
     AccountKind.OUTSIDE: _l("Outside the platform"),

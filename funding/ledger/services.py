@@ -151,13 +151,25 @@ def post(
     return txn
 
 
-def pledge_balance(account_: Account, pledge_id: int) -> int:
-    """How much of a pledge's money sits in an account (from the tagged entries)."""
-    return db.session.scalar(
-        sa.select(sum_fen(Entry.amount_fen)).where(
-            Entry.account_id == account_.id, Entry.pledge_id == pledge_id
-        )
+def lock_accounts(accounts: Iterable[Account]) -> None:
+    """Lock account rows before reading what they hold (PostgreSQL; SQLite's write lock is
+    already held), in id order so that concurrent movements cannot deadlock."""
+    ids = sorted({a.id for a in accounts})
+    db.session.execute(
+        sa.select(Account.id).where(Account.id.in_(ids)).order_by(Account.id).with_for_update()
+    ).all()
+
+
+def slices(accounts: Iterable[Account]) -> dict[tuple[int, int | None], int]:
+    """What each pledge (None: no pledge) holds in each account, from the tagged entries:
+    ``{(account id, pledge id): fen}``, non-zero slices only."""
+    ids = [a.id for a in accounts]
+    rows = db.session.execute(
+        sa.select(Entry.account_id, Entry.pledge_id, sum_fen(Entry.amount_fen))
+        .where(Entry.account_id.in_(ids))
+        .group_by(Entry.account_id, Entry.pledge_id)
     )
+    return {(acc, pledge): amount for acc, pledge, amount in rows if amount}
 
 
 def untagged_balance(account_: Account) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 import matching
 from funding.directory.models import Community, Enterprise, Need, NeedStatus, Organization
 from funding.extensions import db, sum_fen
-from funding.grants.services import track_records
+from funding.grants.records import track_records
 from funding.i18n import localized
 from funding.ledger.models import AccountKind
 from funding.ledger.services import balance

@@ -28,6 +28,7 @@ from funding.matchmaking.models import Fair, FairIntent, IntentState, fair_enter
 from funding.matchmaking.suggestions import for_funder
 from funding.messages import message
 from funding.permissions import roles_required, staff_required
+from funding.pledges.services import match_gift_for
 from funding.transactions import DomainError
 
 fair_people = roles_required(Role.STAFF, Role.ENTERPRISE_MEMBER)
@@ -140,6 +141,7 @@ def fair(fair_id: int):
                 form = ConfirmForm(prefix=f"i{intent.id}")
                 form.due_date.data = today() + timedelta(days=30)
                 form.key.data = uuid.uuid4().hex
+                form.shown_match.data = match_gift_for(intent.proposal, intent.amount_fen)
                 confirm_forms[intent.id] = form
         ctx |= {
             "ranked": ranked,
@@ -226,9 +228,11 @@ def confirm_intent(fair_id: int, intent_id: int):
         flash(_("Give the date by which the money will be paid."), "danger")
         return _back(item)
     try:
-        fairs.confirm_intent(current_user, intent, form.due_date.data, form.key.data)
+        fairs.confirm_intent(
+            current_user, intent, form.due_date.data, form.key.data, form.shown_match.data or 0
+        )
     except DomainError as exc:
-        flash(message(exc.code), "danger")
+        flash(message(exc.code, **exc.details), "danger")
     else:
         flash(_("Confirmed: your pledge is recorded."), "success")
     return _back(item)

@@ -156,28 +156,38 @@ def raise_paddle(
 
 
 @money_transaction
-def confirm_intent(actor: User, intent: FairIntent, due_date: date, key: str) -> FairIntent:
-    """The enterprise confirms its raise: the pledge is made (repeating the form is harmless)."""
-    from funding.pledges.services import PledgeData, create_pledge
+def confirm_intent(
+    actor: User, intent: FairIntent, due_date: date, key: str, shown_match_fen: int = 0
+) -> FairIntent:
+    """The enterprise confirms its raise, with the matching gift it was shown: the pledge is
+    made once. The raise moves by a conditional update, so of two concurrent confirmations
+    (another tab, another form key) one is refused and its pledge rolled back."""
+    from funding.pledges.services import PledgeData, create_pledge, single
 
     if not is_member(actor, intent.enterprise):
         raise DomainError("forbidden")
     if intent.state == IntentState.CONFIRMED:
-        return intent
+        return intent  # the same form sent again
     if intent.state != IntentState.INTENT:
         raise DomainError("intent_not_open")
     data = PledgeData(
         target=PledgeTarget.PROJECT,
         amount_fen=intent.amount_fen,
-        due_date=due_date,
         payment_method=PaymentMethod.BANK_TRANSFER,
+        instalments=single(intent.amount_fen, due_date),
         proposal_id=intent.proposal_id,
         note=intent.fair.name,
     )
-    pledge = create_pledge(actor, intent.enterprise, data, key)
-    intent.pledge = pledge
-    intent.state = IntentState.CONFIRMED
-    intent.decided_at = utcnow()
+    pledge = create_pledge(actor, intent.enterprise, data, key, shown_match_fen)
+    claimed = db.session.execute(
+        sa.update(FairIntent)
+        .where(FairIntent.id == intent.id, FairIntent.state == IntentState.INTENT)
+        .values(state=IntentState.CONFIRMED, decided_at=utcnow(), pledge_id=pledge.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:  # confirmed meanwhile by another request: this pledge is rolled back
+        raise DomainError("intent_not_open")
+    db.session.refresh(intent)
     record(actor, "fair.confirm", intent, after={"pledge": pledge.id})
     return intent
 

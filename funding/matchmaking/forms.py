@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from funding.forms import CheckboxListField, MoneyField
 
@@ -46,4 +47,6 @@ class ConfirmForm(FlaskForm):
         validators=[DataRequired()],
         description=_l("The pledge records when the money should arrive."),
     )
-    key = HiddenField()
+    key = HiddenField(validators=[Length(max=64)])
+    #: The matching gift shown next to the raise; the pledge is refused if it changed.
+    shown_match = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -51,9 +51,28 @@ TEXTS = {
         "to make it a pledge."
     ),
     "objection_raised": _l("A member of the public objected to “%(title)s” during disclosure."),
+    "pledge_money_to_program": _l(
+        "%(amount)s of your gift to “%(title)s” could not be used by the project (%(why)s); as "
+        "your agreement says, it went to the program %(program)s."
+    ),
+    "pledge_money_refunded": _l(
+        "%(amount)s of your gift to “%(title)s” could not be used by the project (%(why)s); as "
+        "your agreement says, it is returned to you."
+    ),
+}
+#: Why a project could not use its money, as the donor is told.
+WHY = {
+    "terminated": _l("its grant was terminated"),
+    "completed": _l("it was completed under budget"),
+    "not_funded": _l("it was not funded"),
+    "already_funded": _l("its grant was already funded when the money arrived"),
 }
 
 
 def render_text(key: str, params: dict) -> str:
     text = TEXTS.get(key)
-    return str(text) % params if text is not None else key
+    if text is None:
+        return key
+    if "why" in params:
+        params = {**params, "why": str(WHY.get(params["why"], params["why"]))}
+    return str(text) % params

@@ -1,4 +1,5 @@
-"""Enterprise pledges: make one (with the matching estimate), follow it; staff confirm."""
+"""Enterprise pledges: fill in, preview the matching gift, confirm what was shown, follow it;
+staff record each instalment's receipt."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -6,19 +7,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from funding import figures
 from funding.accounts.models import Role
 from funding.dates import today
 from funding.directory.models import Enterprise, ServiceCategory
+from funding.exports import download
 from funding.extensions import db
 from funding.grants.models import GrantSource
 from funding.i18n import localized
 from funding.labels import PAYMENT_METHOD_LABELS, PLEDGE_TARGET_LABELS, choices
 from funding.ledger.models import Entry
 from funding.messages import message
+from funding.money import format_fen
 from funding.permissions import roles_required, staff_required
 from funding.pledges import services
-from funding.pledges.forms import CancelPledgeForm, ConfirmPledgeForm, FundProgramForm, PledgeForm
-from funding.pledges.models import PaymentMethod, Pledge, PledgeTarget
+from funding.pledges.forms import CancelPledgeForm, FundProgramForm, PledgeForm, ReceiptForm
+from funding.pledges.models import (
+    Instalment,
+    InstalmentState,
+    PaymentMethod,
+    Pledge,
+    PledgeTarget,
+    UnusedMoney,
+)
+from funding.pledges.statement import statement as statement_table
 from funding.proposals.models import Program, Proposal
 from funding.transactions import DomainError
 
@@ -35,21 +47,23 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 @bp.route("/pledges")
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
 def index():
-    """The enterprise's pledges, or (staff) every pledge, overdue ones first."""
+    """The enterprise's pledges, or (staff) every pledge; overdue instalments are flagged."""
     query = sa.select(Pledge).options(
         selectinload(Pledge.enterprise),
         selectinload(Pledge.proposal),
         selectinload(Pledge.program),
         selectinload(Pledge.category),
+        selectinload(Pledge.instalments),
     )
     if not current_user.is_foundation:
         query = query.where(Pledge.enterprise_id == current_user.party_id)
     if state := request.args.get("state"):
         query = query.where(Pledge.state == state)
-    rows = db.session.scalars(query.order_by(Pledge.due_date)).all()
-    overdue = {p.id for p in rows if p.is_overdue(today())}
-    rows = sorted(rows, key=lambda p: (p.id not in overdue, p.due_date))
-    return render_template("pledges/index.html", pledges=rows, overdue=overdue, today=today())
+    rows = db.session.scalars(query.order_by(Pledge.id.desc())).all()
+    on = today()
+    overdue = {p.id for p in rows if p.is_overdue(on)}
+    rows = sorted(rows, key=lambda p: (p.id not in overdue, -p.id))
+    return render_template("pledges/index.html", pledges=rows, overdue=overdue, today=on)
 
 
 def _fill(form: PledgeForm) -> None:
@@ -58,7 +72,7 @@ def _fill(form: PledgeForm) -> None:
         (p.id, localized(p, "name")) for p in db.session.scalars(sa.select(Program))
     ]
     form.category_code.choices = [("", "—")] + [
-        (c.code, f"{c.code} {localized(c, 'name')}")
+        (c.code, localized(c, "name"))
         for c in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
     ]
     projects = db.session.scalars(services.pledgeable_projects().order_by(Proposal.id))
@@ -71,21 +85,85 @@ def _data(form: PledgeForm) -> services.PledgeData:
     return services.PledgeData(
         target=target,
         amount_fen=form.amount.data,
-        due_date=form.due_date.data,
         payment_method=PaymentMethod(form.payment_method.data),
+        instalments=form.instalments(),
         program_id=form.program_id.data or None if target == PledgeTarget.PROGRAM else None,
         category_code=form.category_code.data or None if target == PledgeTarget.CATEGORY else None,
         proposal_id=form.proposal_id.data or None if target == PledgeTarget.PROJECT else None,
-        tranche_no=form.tranche_no.data,
-        instalments=getattr(form.instalments, "rows", ()),
+        tranche_no=form.tranche_no.data if target == PledgeTarget.PROJECT else None,
+        if_unused=UnusedMoney(form.if_unused.data or UnusedMoney.PROGRAM.value),
         note=form.note.data or "",
+    )
+
+
+def _split(data: services.PledgeData, gift: int) -> list[services.PledgeData]:
+    """``gift`` to the project, the rest to its program."""
+    proposal = db.session.get(Proposal, data.proposal_id)
+    first, rest = services.split_schedule(data.instalments, gift)
+    to_project = services.PledgeData(**{**data.__dict__, "amount_fen": gift, "instalments": first})
+    to_program = services.PledgeData(
+        **{
+            **data.__dict__,
+            "target": PledgeTarget.PROGRAM,
+            "program_id": proposal.program_id,
+            "proposal_id": None,
+            "tranche_no": None,
+            "amount_fen": data.amount_fen - gift,
+            "instalments": rest,
+        }
+    )
+    return [to_project, to_program]
+
+
+#: How a project pledge above what the project still needs is fitted: all of it to a program
+#: instead is a plain pledge; "split" gives the need to the project and the rest to its program;
+#: "project" gives only the need.
+FITS = ("split", "project")
+
+
+def _preview(form: PledgeForm, enterprise: Enterprise, fit: str):
+    """The pledges the form would make, each with its matching gift; or a refusal."""
+    data = _data(form)
+    parts = [data]
+    if fit in FITS and data.target == PledgeTarget.PROJECT and data.proposal_id:
+        proposal = db.session.get(Proposal, data.proposal_id)
+        gift = services.fitting_gift(proposal)[0] if proposal else 0
+        if 0 < gift < data.amount_fen:
+            parts = _split(data, gift)[: 2 if fit == "split" else 1]
+    previews = [services.preview_pledge(current_user, enterprise, d) for d in parts]
+    return list(zip(parts, previews, strict=True))
+
+
+def _targets(parts) -> list[str]:
+    """A readable name of each part's target, for the preview."""
+    names = []
+    for data, _p in parts:
+        if data.target == PledgeTarget.PROJECT:
+            names.append(db.session.get(Proposal, data.proposal_id).title)
+        elif data.target == PledgeTarget.PROGRAM:
+            names.append(localized(db.session.get(Program, data.program_id), "name"))
+        elif data.target == PledgeTarget.CATEGORY:
+            names.append(localized(db.session.get(ServiceCategory, data.category_code), "name"))
+        else:
+            names.append(_("The general pool"))
+    return names
+
+
+def _show_preview(form, enterprise, parts, fit: str):
+    return render_template(
+        "pledges/preview.html",
+        form=form,
+        enterprise=enterprise,
+        parts=parts,
+        names=_targets(parts),
+        fit=fit,
     )
 
 
 @bp.route("/pledges/new", methods=["GET", "POST"])
 @roles_required(Role.ENTERPRISE_MEMBER)
 def new():
-    """Pledge; for a project, see first what the program's matching adds to the gift."""
+    """Fill in a pledge; "Preview" shows the matching gift, and nothing is pledged yet."""
     enterprise = db.session.get(Enterprise, current_user.party_id)
     form = PledgeForm()
     _fill(form)
@@ -94,46 +172,113 @@ def new():
             form.target.data, form.proposal_id.data = PledgeTarget.PROJECT.value, proposal_id
         elif program_id := request.args.get("program", type=int):
             form.target.data, form.program_id.data = PledgeTarget.PROGRAM.value, program_id
-    estimate = None
-    if form.validate_on_submit():
-        data = _data(form)
-        proposal = db.session.get(Proposal, data.proposal_id) if data.proposal_id else None
-        if request.form.get("confirm") != "1":
-            estimate = services.match_for(proposal, data.amount_fen) if proposal else 0
+    over = None
+    fit = request.form.get("fit", "")
+    if request.form.get("action") != "edit" and form.validate_on_submit():
+        try:
+            parts = _preview(form, enterprise, fit)
+        except DomainError as exc:
+            if exc.code == "pledge_above_need":
+                over = services.fitting_gift(db.session.get(Proposal, form.proposal_id.data))
+            flash(message(exc.code, **exc.details), "danger")
         else:
+            return _show_preview(form, enterprise, parts, fit)
+    return _form_page(form, enterprise, over)
+
+
+def _form_page(form: PledgeForm, enterprise: Enterprise, over=None):
+    """The pledge form, saying how much a chosen project still needs."""
+    proposal = (
+        db.session.get(Proposal, form.proposal_id.data)
+        if form.target.data == PledgeTarget.PROJECT.value and form.proposal_id.data
+        else None
+    )
+    return render_template(
+        "pledges/new.html",
+        form=form,
+        enterprise=enterprise,
+        over=over,
+        open_fen=services.project_open_fen(proposal) if proposal else None,
+        program=proposal.program if proposal else None,
+    )
+
+
+def _shown(values: list[str]) -> list[tuple[int, int]]:
+    """The (amount, matching gift) of each previewed pledge, as the preview page carried them."""
+    shown = []
+    for value in values[:2]:
+        amount, _sep, match = value.partition(":")
+        if not (amount.isdigit() and match.isdigit() and len(amount) < 16 and len(match) < 16):
+            return []
+        shown.append((int(amount), int(match)))
+    return shown
+
+
+@bp.route("/pledges/confirm", methods=["POST"])
+@roles_required(Role.ENTERPRISE_MEMBER)
+def confirm_new():
+    """Make the pledge exactly as previewed; refused if its matching gift changed since."""
+    enterprise = db.session.get(Enterprise, current_user.party_id)
+    form = PledgeForm()
+    _fill(form)
+    fit = request.form.get("fit", "")
+    shown = _shown(request.form.getlist("shown"))
+    if not form.validate_on_submit():
+        flash(_("The pledge could not be read; check the details and preview it again."), "danger")
+        return _form_page(form, enterprise)
+    try:
+        parts = _preview(form, enterprise, fit)
+        if [d.amount_fen for d, _p in parts] != [amount for amount, _m in shown]:
+            raise DomainError("pledge_changed")
+        pledges = services.create_pledges(
+            current_user,
+            enterprise,
+            [(data, match) for (data, _p), (_a, match) in zip(parts, shown, strict=True)],
+            form.key.data,
+        )
+    except DomainError as exc:
+        flash(message(exc.code, **exc.details), "danger")
+        if exc.code in ("match_changed", "pledge_changed"):
             try:
-                pledge = services.create_pledge(current_user, enterprise, data, form.key.data)
-            except DomainError as exc:
-                flash(message(exc.code), "danger")
-            else:
-                flash(
-                    _(
-                        "Thank you. Your pledge is recorded; the foundation confirms it when the "
-                        "money arrives."
-                    ),
-                    "success",
-                )
-                return redirect(url_for("pledges.detail", pledge_id=pledge.id))
-    return render_template("pledges/new.html", form=form, estimate=estimate, enterprise=enterprise)
+                return _show_preview(form, enterprise, _preview(form, enterprise, fit), fit)
+            except DomainError as again:
+                flash(message(again.code, **again.details), "danger")
+        return _form_page(form, enterprise)
+    flash(
+        _(
+            "Thank you. Your pledge is recorded; the foundation confirms each instalment when "
+            "the money arrives."
+        ),
+        "success",
+    )
+    return redirect(url_for("pledges.detail", pledge_id=pledges[0].id))
 
 
 @bp.route("/pledges/<int:pledge_id>")
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
 def detail(pledge_id: int):
-    """A pledge, the ledger movements of its money, and the grants it helps fund."""
+    """A pledge, its schedule, the ledger movements of its money, and the grants it funds."""
     pledge = _pledge_or_404(pledge_id)
     entries = db.session.scalars(
-        sa.select(Entry).where(Entry.pledge_id == pledge.id).order_by(Entry.id)
+        sa.select(Entry)
+        .where(Entry.pledge_id == pledge.id)
+        .options(selectinload(Entry.transaction), selectinload(Entry.account))
+        .order_by(Entry.id)
     ).all()
     sources = db.session.scalars(
-        sa.select(GrantSource).where(GrantSource.pledge_id == pledge.id)
+        sa.select(GrantSource)
+        .where(GrantSource.pledge_id == pledge.id)
+        .options(selectinload(GrantSource.grant))
     ).all()
     return render_template(
         "pledges/detail.html",
         pledge=pledge,
         entries=entries,
         sources=sources,
-        confirm_form=ConfirmPledgeForm(),
+        money=figures.giving(by_pledge=True, enterprise_ids=[pledge.enterprise_id]).get(
+            pledge.id, figures.Giving(pledge.id)
+        ),
+        receipt_form=ReceiptForm(),
         cancel_form=CancelPledgeForm(),
         today=today(),
     )
@@ -146,27 +291,27 @@ def agreement(pledge_id: int):
     return render_template("pledges/agreement.html", pledge=_pledge_or_404(pledge_id))
 
 
-@bp.route("/pledges/<int:pledge_id>/confirm", methods=["POST"])
+@bp.route("/pledges/<int:pledge_id>/receipt", methods=["POST"])
 @staff_required
-def confirm(pledge_id: int):
-    """Staff record that the money arrived, with the receipt number and date."""
+def receipt(pledge_id: int):
+    """Staff record that one instalment arrived, with the receipt number and date."""
     pledge = db.get_or_404(Pledge, pledge_id)
-    form = ConfirmPledgeForm()
-    if not form.validate_on_submit():
+    form = ReceiptForm()
+    instalment = next(
+        (i for i in pledge.instalments if str(i.id) == (form.instalment.data or "")), None
+    )
+    if instalment is None or not form.validate_on_submit():
         flash(_("Enter the receipt number and the date the money arrived."), "danger")
     else:
         try:
-            match = services.confirm_pledge(
-                current_user, pledge, form.receipt_no.data, form.received_on.data, form.key.data
+            match = services.confirm_instalment(
+                current_user, instalment, form.receipt_no.data, form.received_on.data, form.key.data
             )
         except DomainError as exc:
-            flash(message(exc.code), "danger")
+            flash(message(exc.code, **exc.details), "danger")
         else:
             flash(
-                _(
-                    "Receipt confirmed. Matching added: %(amount)s.",
-                    amount=services.format_fen(match),
-                ),
+                _("Receipt recorded. Matching added: %(amount)s.", amount=format_fen(match)),
                 "success",
             )
     return redirect(url_for("pledges.detail", pledge_id=pledge.id))
@@ -175,18 +320,42 @@ def confirm(pledge_id: int):
 @bp.route("/pledges/<int:pledge_id>/cancel", methods=["POST"])
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
 def cancel(pledge_id: int):
+    """Cancel what is still due of a pledge."""
     pledge = _pledge_or_404(pledge_id)
     form = CancelPledgeForm()
     if not form.validate_on_submit():
         flash(message("reason_required"), "danger")
     else:
         try:
-            services.cancel_pledge(current_user, pledge, form.reason.data)
+            amount = services.cancel_pledge(current_user, pledge, form.reason.data)
         except DomainError as exc:
-            flash(message(exc.code), "danger")
+            flash(message(exc.code, **exc.details), "danger")
         else:
-            flash(_("The pledge was cancelled."), "info")
+            flash(_("%(amount)s still due was cancelled.", amount=format_fen(amount)), "info")
     return redirect(url_for("pledges.detail", pledge_id=pledge.id))
+
+
+@bp.route("/staff/instalments")
+@staff_required
+def instalments():
+    """Instalments awaiting receipt, overdue first."""
+    on = today()
+    rows = db.session.scalars(
+        sa.select(Instalment)
+        .join(Instalment.pledge)
+        .where(Instalment.state == InstalmentState.DUE)
+        .options(selectinload(Instalment.pledge).selectinload(Pledge.enterprise))
+        .order_by(Instalment.due_date, Instalment.id)
+    ).all()
+    return render_template("pledges/instalments.html", instalments=rows, today=on)
+
+
+@bp.route("/staff/enterprises/<int:enterprise_id>/statement.<fmt>")
+@staff_required
+def statement(enterprise_id: int, fmt: str):
+    """A funder's statement: its pledges, matching, the grants they went to, the payments."""
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    return download(statement_table(enterprise), f"statement-{enterprise.id}", fmt)
 
 
 @bp.route("/staff/programs/<int:program_id>/fund", methods=["GET", "POST"])
@@ -201,13 +370,10 @@ def fund_program(program_id: int):
                 current_user, program, form.amount.data, form.memo.data, form.key.data
             )
         except DomainError as exc:
-            flash(message(exc.code), "danger")
+            flash(message(exc.code, **exc.details), "danger")
         else:
             flash(
-                _(
-                    "%(amount)s added to the program fund.",
-                    amount=services.format_fen(form.amount.data),
-                ),
+                _("%(amount)s added to the program fund.", amount=format_fen(form.amount.data)),
                 "success",
             )
             return redirect(url_for("proposals.staff_programs"))
@@ -215,5 +381,5 @@ def fund_program(program_id: int):
         "pledges/fund_program.html",
         form=form,
         program=program,
-        held=services.program_money(program),
+        available=figures.available_fen(program),
     )

@@ -1,13 +1,12 @@
-"""Proposals and reviews as tables, written as CSV or Excel; identity hidden where blind."""
+"""Proposals and reviews as tables; identity hidden where blind."""
 
-import csv
-import io
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from funding.money import fen_to_input
+from funding.exports import Column, Kind, Table, total_label
+from funding.i18n import localized
+from funding.labels import label
 from funding.proposals.models import Proposal
 from funding.reviews.models import AssignmentState
 from funding.reviews.services import weighted_total
@@ -15,101 +14,76 @@ from funding.reviews.services import weighted_total
 HIDDEN = "—"
 
 
-def proposal_rows(proposals: Iterable[Proposal], blind: bool = False) -> list[list]:
+def proposal_table(proposals: Iterable[Proposal], blind: bool = False) -> Table:
     """One row per proposal; ``blind`` drops the organization's name and credit code."""
-    header = [
-        _("ID"),
-        _("Program"),
-        _("Organization"),
-        _("Unified social credit code"),
-        _("Title"),
-        _("Service category"),
-        _("State"),
-        _("Submitted"),
-        _("Total budget (yuan)"),
-        _("Requested (yuan)"),
-        _("Self-funded (yuan)"),
-        _("Approved (yuan)"),
+    columns = [
+        Column(_("ID"), Kind.INT),
+        Column(_("Program")),
+        Column(_("Organization")),
+        Column(_("Unified social credit code")),
+        Column(_("Title")),
+        Column(_("Service category")),
+        Column(_("State")),
+        Column(_("Submitted"), Kind.DATETIME),
+        Column(_("Total budget (yuan)"), Kind.YUAN, total=True),
+        Column(_("Requested (yuan)"), Kind.YUAN, total=True),
+        Column(_("Self-funded (yuan)"), Kind.YUAN, total=True),
+        Column(_("Approved (yuan)"), Kind.YUAN, total=True),
     ]
-    rows = [header]
-    for p in proposals:
-        hide = blind and p.program.blind_review
-        rows.append(
-            [
+
+    def rows():
+        for p in proposals:
+            hide = blind and p.program.blind_review
+            yield [
                 p.id,
-                p.program.name,
+                localized(p.program, "name"),
                 HIDDEN if hide else p.organization.name,
                 HIDDEN if hide else p.organization.credit_code,
                 p.title,
-                p.category_code or "",
-                p.state.value,
-                p.submitted_at.date().isoformat() if p.submitted_at else "",
-                fen_to_input(p.total_budget_fen),
-                fen_to_input(p.amount_requested_fen),
-                fen_to_input(p.self_funded_fen),
-                fen_to_input(p.approved_amount_fen),
+                localized(p.category, "name") if p.category else "",
+                label(p.state),
+                p.submitted_at,
+                p.total_budget_fen,
+                p.amount_requested_fen,
+                p.self_funded_fen,
+                p.approved_amount_fen,
             ]
-        )
-    return rows
+
+    return Table(columns, rows(), totals=total_label())
 
 
-def review_rows(proposals: Iterable[Proposal]) -> list[list]:
+def review_table(proposals: Iterable[Proposal]) -> Table:
     """One row per submitted review (a staff export: it names organizations and reviewers)."""
-    rows = [
-        [
-            _("Proposal"),
-            _("Title"),
-            _("Organization"),
-            _("Reviewer"),
-            _("Criterion scores"),
-            _("Weighted total"),
-            _("Recommendation"),
-            _("Comment"),
-        ]
+    columns = [
+        Column(_("Proposal"), Kind.INT),
+        Column(_("Title")),
+        Column(_("Organization")),
+        Column(_("Reviewer")),
+        Column(_("Criterion scores")),
+        Column(_("Weighted total"), Kind.INT),
+        Column(_("Recommendation")),
+        Column(_("Comment")),
     ]
-    for p in proposals:
-        for a in p.assignments:
-            if a.state != AssignmentState.SUBMITTED or a.review is None:
-                continue
-            r = a.review
-            scores = "; ".join(
-                f"{c['name']} {s['score']}" for c, s in zip(p.program.rubric, r.scores, strict=True)
-            )
-            rows.append(
-                [
+
+    def rows():
+        for p in proposals:
+            for a in p.assignments:
+                if a.state != AssignmentState.SUBMITTED or a.review is None:
+                    continue
+                r = a.review
+                scores = "; ".join(
+                    f"{localized(c, 'name')} {s['score']}"
+                    for c, s in zip(p.program.rubric, r.scores, strict=True)
+                )
+                yield [
                     p.id,
                     p.title,
                     p.organization.name,
                     a.reviewer.name,
                     scores,
                     weighted_total(p, r),
-                    r.recommendation.value,
+                    label(r.recommendation),
                     r.comment,
                 ]
-            )
-    return rows
 
-
-def _inert(cell):
-    """Keep spreadsheet programs from running text that looks like a formula."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
-def to_csv(rows: list[list]) -> bytes:
-    """UTF-8 with a byte-order mark so that spreadsheet programs read the Chinese correctly."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([[_inert(c) for c in row] for row in rows])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(rows: list[list], title: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append([_inert(c) for c in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return Table(columns, rows())

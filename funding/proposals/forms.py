@@ -132,12 +132,34 @@ class ProgramForm(FlaskForm):
         description=_l("Percentages separated by slashes, e.g. 50/30/20."),
     )
     blind_review = BooleanField(_l("Blind review: reviewers do not see who applied"))
+    match_ratio_pct = IntegerField(
+        _l("Matching gift (配捐) per 100 yuan an enterprise gives to a project"),
+        validators=[Optional(), NumberRange(min=0, max=500)],
+        default=0,
+        description=_l("100 matches one to one; 0 or empty means no matching."),
+    )
+    match_cap_project = MoneyField(
+        _l("Matching cap per project (yuan)"), required=False, allow_zero=True
+    )
+    match_cap_program = MoneyField(
+        _l("Matching cap for the whole program (yuan)"), required=False, allow_zero=True
+    )
     open_from = DateField(_l("Open from"), validators=[DataRequired()])
     open_until = DateField(_l("Open until (empty = rolling, always open)"), validators=[Optional()])
 
+    def validate_match_cap_project(self, field) -> None:
+        if self.match_ratio_pct.data and not field.data:
+            raise ValidationError(_l("With matching, give a cap per project."))
+
+    def validate_match_cap_program(self, field) -> None:
+        if self.match_ratio_pct.data and not field.data:
+            raise ValidationError(_l("With matching, give a cap for the program."))
+        if field.data and self.match_cap_project.data and field.data < self.match_cap_project.data:
+            raise ValidationError(_l("The program's cap cannot be below the cap per project."))
+
     def validate_tranches(self, field) -> None:
         try:
-            parts = [int(p) for p in field.data.replace("／", "/").split("/")]
+            parts = [int(p) for p in (field.data or "").replace("／", "/").split("/")]
         except ValueError as exc:
             raise ValidationError(_l("Write whole percentages such as 50/30/20.")) from exc
         if sum(parts) != 100 or any(p <= 0 for p in parts):

@@ -9,6 +9,7 @@ from funding.accounts.models import User
 from funding.audit.services import record, snapshot
 from funding.directory.models import LegalForm, ServiceCategory, Street
 from funding.extensions import db
+from funding.money import MAX_FEN
 from funding.proposals.models import Program, Proposal
 from funding.reviews.models import Review, ReviewAssignment
 from funding.transactions import DomainError, transactional
@@ -28,6 +29,9 @@ PROGRAM_FIELDS = (
     "tranches",
     "blind_review",
     "budget_fen",
+    "match_ratio_pct",
+    "match_cap_project_fen",
+    "match_cap_program_fen",
     "open_from",
     "open_until",
     "categories",
@@ -55,6 +59,10 @@ class ProgramData:
     budget_fen: int
     open_from: date
     open_until: date | None
+    #: Matching gifts (配捐): percent of each enterprise gift to a project, and the caps.
+    match_ratio_pct: int = 0
+    match_cap_project_fen: int = 0
+    match_cap_program_fen: int = 0
 
 
 def program_problems(data: ProgramData) -> list[str]:
@@ -68,6 +76,17 @@ def program_problems(data: ProgramData) -> list[str]:
         problems.append("tranches_sum")
     if data.open_until is not None and data.open_until < data.open_from:
         problems.append("dates_inverted")
+    if not 0 <= data.match_ratio_pct <= 500:
+        problems.append("match_ratio")
+    caps = (data.match_cap_project_fen, data.match_cap_program_fen)
+    if (
+        any(not 0 <= c <= MAX_FEN for c in caps)
+        or (data.match_ratio_pct and not all(caps))
+        or data.match_cap_program_fen < data.match_cap_project_fen
+    ):
+        problems.append("match_caps")
+    if not 0 < data.min_grant_fen <= MAX_FEN or not 0 <= data.budget_fen <= MAX_FEN:
+        problems.append("amount_not_positive")
     return problems
 
 
@@ -100,6 +119,9 @@ def save_program(actor: User, program: Program | None, data: ProgramData) -> Pro
         "disclosure_days",
         "blind_review",
         "budget_fen",
+        "match_ratio_pct",
+        "match_cap_project_fen",
+        "match_cap_program_fen",
         "open_from",
         "open_until",
     ):

@@ -9,11 +9,11 @@ from funding.accounts.models import Role, User
 from funding.audit.services import current_address, record
 from funding.dates import add_working_days
 from funding.directory.models import Community, Need
-from funding.extensions import db, sum_fen, utcnow
-from funding.grants.models import Grant
-from funding.grants.services import schedule
+from funding.extensions import db, utcnow
+from funding.figures import available_fen
+from funding.grants.models import Grant, schedule
 from funding.ledger.models import AccountKind
-from funding.ledger.services import balance
+from funding.ledger.services import account, lock_accounts, money_transaction
 from funding.money import format_fen
 from funding.notifications.services import notify, staff_users
 from funding.proposals.models import (
@@ -334,28 +334,13 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
     )
 
 
-def committed_fen(program: Program) -> int:
-    """Money the program has approved but not yet reserved in the ledger."""
-    return db.session.scalar(
-        sa.select(sum_fen(Proposal.approved_amount_fen))
-        .outerjoin(Grant, Grant.proposal_id == Proposal.id)
-        .where(
-            Proposal.program_id == program.id,
-            Proposal.state.in_([ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED]),
-            Grant.reserved_at.is_(None),
-        )
-    )
-
-
-def money_left_fen(program: Program) -> int:
-    """What the program fund holds (from the ledger) less what approvals have promised."""
-    return max(balance(AccountKind.PROGRAM_FUND, program.id) - committed_fen(program), 0)
-
-
-@transactional
+@money_transaction
 def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: date) -> None:
-    """Approve an amount within the request and the program's range; disclosure opens."""
+    """Approve an amount within the request, the program's range and its free money; public
+    disclosure opens. The program fund's row is locked first, so concurrent approvals (and
+    matching gifts, and reservations) cannot promise the same money twice."""
     next_state(proposal.state, Action.APPROVE)
+    lock_accounts([account(AccountKind.PROGRAM_FUND, proposal.program_id)])
     submitted = sum(1 for a in proposal.assignments if a.state == AssignmentState.SUBMITTED)
     if submitted < proposal.program.reviewers_required:
         raise DomainError(
@@ -366,7 +351,7 @@ def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: 
         raise DomainError("amount_above_request")
     if not program.min_grant_fen <= amount_fen <= program.max_grant_fen:
         raise DomainError("amount_outside_range")
-    if amount_fen > money_left_fen(program):
+    if amount_fen > available_fen(program):
         raise DomainError("program_money_short")
     proposal.approved_amount_fen = amount_fen  # before the state: a CHECK ties the two
     _move(proposal, actor, Action.APPROVE, note.strip())

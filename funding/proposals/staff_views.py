@@ -1,14 +1,16 @@
 """Foundation pages: the rolling queue, screening and decisions, programs, exports."""
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from funding import figures
 from funding.accounts.models import Role, User
 from funding.dates import today
 from funding.directory.models import LegalForm, ServiceCategory, Street
+from funding.exports import download
 from funding.extensions import db
 from funding.i18n import localized
 from funding.labels import LEGAL_FORM_LABELS, choices
@@ -26,6 +28,7 @@ from funding.proposals.models import (
 from funding.proposals.queue import TARGET_DAYS, queue
 from funding.proposals.views import bp
 from funding.reviews.forms import AssignForm
+from funding.reviews.models import ReviewAssignment
 from funding.reviews.services import conflicted_ids, summarize, total_spread
 from funding.transactions import DomainError
 
@@ -151,10 +154,19 @@ def objections():
     return render_template("proposals/objections.html", objections=rows)
 
 
-def _filtered_proposals() -> list[Proposal]:
+def _filtered_proposals(reviews: bool = False) -> list[Proposal]:
+    """Proposals filtered by program and state, with what the export reads loaded at once."""
     query = sa.select(Proposal).options(
-        selectinload(Proposal.program), selectinload(Proposal.organization)
+        selectinload(Proposal.program),
+        selectinload(Proposal.organization),
+        selectinload(Proposal.category),
+        selectinload(Proposal.budget_lines),
     )
+    if reviews:
+        query = query.options(
+            selectinload(Proposal.assignments).selectinload(ReviewAssignment.review),
+            selectinload(Proposal.assignments).selectinload(ReviewAssignment.reviewer),
+        )
     if program_id := request.args.get("program", type=int):
         query = query.where(Proposal.program_id == program_id)
     if state := request.args.get("state"):
@@ -162,35 +174,18 @@ def _filtered_proposals() -> list[Proposal]:
     return list(db.session.scalars(query.order_by(Proposal.id)))
 
 
-def download(rows: list[list], name: str, fmt: str) -> Response:
-    """Send a table as CSV or Excel."""
-    if fmt == "csv":
-        return Response(
-            exports.to_csv(rows),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    if fmt == "xlsx":
-        return Response(
-            exports.to_xlsx(rows, name),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-        )
-    abort(404)
-
-
 @bp.route("/staff/exports/proposals.<fmt>")
 @staff_required
 def export_proposals(fmt: str):
     """Proposals, filtered by program and state, as CSV or Excel."""
-    return download(exports.proposal_rows(_filtered_proposals()), "proposals", fmt)
+    return download(exports.proposal_table(_filtered_proposals()), "proposals", fmt)
 
 
 @bp.route("/staff/exports/reviews.<fmt>")
 @staff_required
 def export_reviews(fmt: str):
     """Submitted reviews of the filtered proposals, as CSV or Excel."""
-    return download(exports.review_rows(_filtered_proposals()), "reviews", fmt)
+    return download(exports.review_table(_filtered_proposals(reviews=True)), "reviews", fmt)
 
 
 @bp.route("/staff/programs")
@@ -200,7 +195,7 @@ def staff_programs():
     return render_template(
         "proposals/staff_programs.html",
         programs=rows,
-        left={p.id: services.money_left_fen(p) for p in rows},
+        left=figures.available_by_program(),
     )
 
 
@@ -222,6 +217,9 @@ def _program_form(program: Program | None) -> ProgramForm:
         form.min_grant.data = program.min_grant_fen if program else None
         form.max_grant.data = program.max_grant_fen if program else None
         form.budget.data = program.budget_fen if program else None
+        form.match_ratio_pct.data = program.match_ratio_pct if program else 0
+        form.match_cap_project.data = program.match_cap_project_fen if program else 0
+        form.match_cap_program.data = program.match_cap_program_fen if program else 0
         tranches = program.tranches if program else DEFAULT_TRANCHES
         form.tranches.data = "/".join(str(t) for t in tranches)
         rubric = program.rubric if program else DEFAULT_RUBRIC
@@ -259,6 +257,9 @@ def _program_data(form: ProgramForm) -> programs.ProgramData:
         tranches=form.tranches.parsed,
         blind_review=bool(form.blind_review.data),
         budget_fen=form.budget.data,
+        match_ratio_pct=form.match_ratio_pct.data or 0,
+        match_cap_project_fen=form.match_cap_project.data or 0,
+        match_cap_program_fen=form.match_cap_program.data or 0,
         open_from=form.open_from.data,
         open_until=form.open_until.data,
     )

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from funding import figures
 from funding.accounts.models import Role
 from funding.dates import today
 from funding.directory.models import Need, NeedStatus, ServiceCategory, Street
@@ -38,8 +39,12 @@ bp = Blueprint("proposals", __name__)
 def programs():
     """The programs open for applications, their rules and the money left in each."""
     rows = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
-    left = {p.id: services.money_left_fen(p) for p in rows}
-    return render_template("proposals/programs.html", programs=rows, left=left, today=today())
+    return render_template(
+        "proposals/programs.html",
+        programs=rows,
+        left=figures.available_by_program(),
+        today=today(),
+    )
 
 
 @bp.route("/programs/<int:program_id>/apply", methods=["POST"])
@@ -228,7 +233,7 @@ def detail(proposal_id: int):
         proposal=proposal,
         rule_names=RULE_NAMES,
         expected=expected_decision(proposal),
-        money_left=services.money_left_fen(proposal.program),
+        money_left=figures.available_fen(proposal.program),
         **ctx,
     )
 

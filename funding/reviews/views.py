@@ -7,13 +7,13 @@ from flask_login import current_user
 
 from funding.accounts.models import Role, User
 from funding.directory.models import Party
+from funding.exports import download
 from funding.extensions import db
 from funding.labels import RECOMMENDATION_LABELS, RELATION_LABELS, choices
 from funding.messages import message
 from funding.permissions import roles_required, staff_required
 from funding.proposals import exports
 from funding.proposals.models import Proposal
-from funding.proposals.staff_views import download
 from funding.reviews import services
 from funding.reviews.forms import AssignForm, DeclarationForm, RelationshipForm, ReviewForm
 from funding.reviews.models import (
@@ -125,7 +125,7 @@ def export(fmt: str):
         )
         .order_by(Proposal.id)
     ).all()
-    return download(exports.proposal_rows(proposals, blind=True), "my-reviews", fmt)
+    return download(exports.proposal_table(proposals, blind=True), "my-reviews", fmt)
 
 
 @bp.route("/proposals/<int:proposal_id>/reviewers", methods=["POST"])

@@ -9,18 +9,25 @@ import sqlalchemy as sa
 from flask import current_app
 
 from funding.accounts.models import Role, User
+from funding.dates import today
 from funding.directory.services import load_reference_data
 from funding.extensions import db
-from funding.grants import services as grants
+from funding.grants import ratings, reservation, tranches
 from funding.grants.models import Grant, GrantState, TrancheState
 from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
 from funding.pledges import services as pledges
-from funding.pledges.models import PaymentMethod, PledgeTarget
+from funding.pledges.models import PaymentMethod, Pledge, PledgeTarget, UnusedMoney
 from funding.proposals import services as proposals
-from funding.proposals.models import Program, Proposal, ProposalState
+from funding.proposals.models import (
+    BudgetCategory,
+    BudgetLine,
+    Program,
+    Proposal,
+    ProposalState,
+)
 from tests import factories
 
-TODAY = date(2027, 3, 1)
+TODAY = date(2027, 3, 1)  # the factories' disclosure dates are relative to this
 
 
 def key() -> str:
@@ -67,8 +74,33 @@ def matching_program(
     return prog
 
 
+def budget_for(amount_fen: int) -> dict:
+    """Proposal fields asking for ``amount_fen``: a budget of the amount on personnel and half
+    as much again, self-funded, on activities."""
+    return {
+        "budget_lines": [
+            BudgetLine(
+                item="人员经费",
+                category=BudgetCategory.PERSONNEL,
+                quantity=1,
+                unit_price_fen=amount_fen,
+            ),
+            BudgetLine(
+                item="活动经费",
+                category=BudgetCategory.ACTIVITIES,
+                quantity=1,
+                unit_price_fen=max(1, amount_fen // 2),
+                position=1,
+            ),
+        ],
+        "amount_requested_fen": amount_fen,
+        "self_funded_fen": max(1, amount_fen // 2),
+    }
+
+
 def approved_proposal(member: User, program: Program, amount_fen: int, **fields) -> Proposal:
-    """A proposal approved for ``amount_fen`` whose public disclosure has ended."""
+    """A proposal approved for ``amount_fen`` (all it asked) whose public disclosure has ended."""
+    fields = budget_for(amount_fen) | fields
     return factories.proposal(
         member,
         state=ProposalState.APPROVED,
@@ -93,17 +125,39 @@ def pledge_data(
     category_code=None,
     proposal_id=None,
     tranche_no=None,
-    due_date=TODAY + timedelta(days=30),
+    instalments: int = 1,
+    if_unused=UnusedMoney.PROGRAM,
 ):
+    """A pledge paid in ``instalments`` equal parts (the last takes the rest), a month apart."""
+    part = amount_fen // instalments
+    amounts = [part] * (instalments - 1) + [amount_fen - part * (instalments - 1)]
     return pledges.PledgeData(
         target=target,
         amount_fen=amount_fen,
-        due_date=due_date,
         payment_method=PaymentMethod.BANK_TRANSFER,
+        instalments=tuple(
+            pledges.InstalmentData(today() + timedelta(days=30 * (n + 1)), a)
+            for n, a in enumerate(amounts)
+        ),
         program_id=program_id,
         category_code=category_code,
         proposal_id=proposal_id,
         tranche_no=tranche_no,
+        if_unused=if_unused,
+    )
+
+
+def promise(member: User, data) -> Pledge:
+    """An enterprise member previews a pledge and confirms it with the match it was shown."""
+    preview = pledges.preview_pledge(member, member.party, data)
+    return pledges.create_pledge(member, member.party, data, key(), preview.match_fen)
+
+
+def receive(staff: User, pledge: Pledge) -> int:
+    """Staff record every instalment still due; returns the matching added."""
+    return sum(
+        pledges.confirm_instalment(staff, i, f"R-{i.id}", today(), key())
+        for i in list(pledge.open_instalments)
     )
 
 
@@ -172,21 +226,38 @@ def total(kind: AccountKind) -> int:
 
 def reserve_proposed(staff: User, grant: Grant) -> None:
     """Reserve a grant with the amounts ``source_options`` proposes (they must cover it)."""
-    amounts = {o.key: o.proposed_fen for o in grants.source_options(grant)}
+    amounts = {o.key: o.proposed_fen for o in reservation.source_options(grant)}
     assert sum(amounts.values()) == grant.amount_fen
-    grants.reserve_grant(staff, grant, amounts, key())
+    reservation.reserve_grant(staff, grant, amounts, key())
 
 
-def request_next(member: User, staff: User, worker: User | None, grant: Grant):
+def spending(grant: Grant, share_pct: int = 100) -> dict[int, int]:
+    """Grant money spent per budget line: ``share_pct`` of the grant, line by line in order,
+    none above its line's budget."""
+    left = grant.amount_fen * share_pct // 100
+    spent = {}
+    for line in grant.proposal.budget_lines:
+        take = min(left, line.total_fen)
+        spent[line.position] = take
+        left -= take
+    assert left == 0, "the budget lines cannot hold that much spending"
+    return spent
+
+
+def request_next(
+    member: User, staff: User, worker: User | None, grant: Grant, spent_pct: int = 100
+):
     """The organization requests the next unpaid tranche, after the mid-term review (before
-    the second) and a community rating with a final report (for the last)."""
+    the second) and a community rating with a final report spending ``spent_pct`` of the grant
+    (for the last)."""
     tranche = next(t for t in grant.tranches if t.state != TrancheState.PAID)
     if tranche.number == 2 and grant.state == GrantState.ACTIVE:
-        grants.pass_midterm(staff, grant)
-    last = tranche.number == len(grant.tranches) and tranche.number > 1
+        tranches.pass_midterm(staff, grant)
+    last = tranches.is_final(tranche)
     if last:
-        grants.rate_project(worker, grant, 5, "很好")
-    grants.request_tranche(member, tranche, {"activities": "助餐", "final": last})
+        ratings.rate_project(worker, grant, 5, "很好")
+    report = tranches.Report("助餐", 40, spending(grant, spent_pct if last else 50), final=last)
+    tranches.request_tranche(member, tranche, report)
     return tranche
 
 

@@ -9,13 +9,14 @@ from datetime import date
 import pytest
 
 from funding.accounts.models import Role
+from funding.dates import today
 from funding.extensions import db
-from funding.grants.services import reserve_grant, source_options
+from funding.grants.reservation import reserve_grant, source_options
 from funding.matchmaking.fairs import FairData, create_fair
 from funding.matchmaking.models import FairIntent
 from funding.matchmaking.services import run_batch
 from funding.pledges.models import PaymentMethod, PledgeTarget
-from funding.pledges.services import PledgeData, confirm_pledge, create_pledge
+from funding.pledges.services import PledgeData, confirm_instalment, create_pledge, single
 from funding.proposals.attachments import add_attachment
 from funding.proposals.models import ProposalState, ProposalVersion
 from funding.proposals.services import sign_agreement, snapshot
@@ -123,7 +124,10 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "pledges.new"): only("enterprise_member"),
     ("GET", "pledges.detail"): only("enterprise_member", *STAFF),
     ("GET", "pledges.agreement"): only("enterprise_member", *STAFF),
-    ("POST", "pledges.confirm"): only(*STAFF, ok=302),
+    ("POST", "pledges.confirm_new"): only("enterprise_member"),
+    ("POST", "pledges.receipt"): only(*STAFF, ok=302),
+    ("GET", "pledges.instalments"): only(*STAFF),
+    ("GET", "pledges.statement"): only(*STAFF),
     ("POST", "pledges.cancel"): only("enterprise_member", *STAFF, ok=302),
     ("GET", "pledges.fund_program"): only(*STAFF),
     ("GET", "grants.index"): LOGGED_IN,
@@ -206,13 +210,13 @@ def world(make):
         PledgeData(
             target=PledgeTarget.PROJECT,
             amount_fen=1_000_000,
-            due_date=date(2999, 1, 1),
             payment_method=PaymentMethod.BANK_TRANSFER,
+            instalments=single(1_000_000, date(2999, 1, 1)),
             proposal_id=signed.id,
         ),
         "world-pledge",
     )
-    confirm_pledge(users["staff"], pledge, "R1", date(2026, 1, 2), "world-confirm")
+    confirm_instalment(users["staff"], pledge.instalments[0], "R1", today(), "world-confirm")
     reserve_grant(
         users["staff"],
         grant,
@@ -239,6 +243,7 @@ def world(make):
         "fair_id": fair.id,
         "intent_id": intent.id,
         "pledge_id": pledge.id,
+        "enterprise_id": ent.id,
         "grant_id": grant.id,
         "number": 1,
         "name": "programs",

@@ -22,7 +22,7 @@ from funding.matchmaking.models import BatchState, MatchBatch, MatchPairing, Pai
 from funding.matchmaking.suggestions import organizations_for_need
 from funding.notifications.models import Notification
 from funding.pledges.models import PaymentMethod, PledgeTarget
-from funding.pledges.services import PledgeData, create_pledge
+from funding.pledges.services import PledgeData, create_pledge, single
 from funding.proposals.models import Proposal, ProposalState
 from tests import factories as make
 
@@ -34,8 +34,8 @@ def pledge(member: User, amount_fen: int) -> None:
     data = PledgeData(
         target=PledgeTarget.POOL,
         amount_fen=amount_fen,
-        due_date=date.today() + timedelta(days=30),
         payment_method=PaymentMethod.BANK_TRANSFER,
+        instalments=single(amount_fen, date.today() + timedelta(days=30)),
     )
     create_pledge(member, member.party, data, uuid4().hex)
 

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from funding.accounts.models import Role
 from funding.audit.models import AuditRecord
+from funding.dates import today
 from funding.extensions import db
 from funding.matchmaking.models import Fair, FairIntent, IntentState
 from funding.notifications.models import Notification
 from funding.pledges.models import Pledge, PledgeState, PledgeTarget
-from funding.pledges.services import confirm_pledge
+from funding.pledges.services import confirm_instalment
 from tests import factories as make
 from tests.funding.test_matchmaking import QINGBO, approved, build_world
 
@@ -127,7 +128,7 @@ def test_a_fair_from_set_up_to_report(fair_world, login_as):
     login_as(world.staff).post(f"/fairs/{fair.id}/intents/{intents[0].id}/withdraw")
     db.session.refresh(intents[0])
     assert intents[0].state == IntentState.WITHDRAWN
-    confirm_pledge(world.staff, made[0], "R-2027-001", date(2027, 6, 1), uuid4().hex)
+    confirm_instalment(world.staff, made[0].instalments[0], "R-2027-001", today(), uuid4().hex)
 
     board = login_as(world.staff).get(f"/fairs/{fair.id}/board").get_data(as_text=True)
     second_bar = board[board.index(f'data-project="{second.id}"') :]
