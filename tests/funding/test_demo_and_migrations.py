@@ -111,3 +111,61 @@ def test_upgrade_on_an_empty_postgres_database():
         sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_records_append_only'")
     )
     assert triggers == 1
+
+
+def test_pledges_keep_their_money_through_the_schedule_migration(tmp_path):
+    """Pledges made before instalments existed become schedules: their instalments (or their
+    single due date) are rows, a receipt stays on them and the match becomes the promise."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "old.sqlite"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+
+    def flask_db(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "db", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    flask_db("upgrade", "0004")
+    engine = sa.create_engine(f"sqlite:///{target}")
+    with engine.begin() as conn:  # SQLite does not enforce the foreign keys here
+        for values in (
+            "(1, 'pool', 500000, 'received', '2026-02-01', '[]', 'R-1', '2026-01-20', 1, 0)",
+            "(2, 'pool', 300000, 'pledged', '2026-09-01', "
+            '\'[{"due": "2026-06-01", "amount_fen": 100000}, '
+            '{"due": "2026-09-01", "amount_fen": 200000}]\', NULL, NULL, NULL, 0)',
+            "(3, 'pool', 200000, 'cancelled', '2026-03-01', '[]', NULL, NULL, NULL, 0)",
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO pledges (id, target, amount_fen, state, due_date, instalments, "
+                    "receipt_no, received_on, confirmed_by_id, matched_fen, enterprise_id, "
+                    "payment_method, note, created_by_id, created_at) VALUES "
+                    + values[:-1]
+                    + ", 1, 'bank_transfer', '', 1, '2026-01-01')"
+                )
+            )
+    flask_db("upgrade")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT pledge_id, number, due_date, amount_fen, state, receipt_no "
+                "FROM pledge_instalments ORDER BY pledge_id, number"
+            )
+        ).all()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("pledges")}
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, "2026-02-01", 500000, "received", "R-1"),
+        (2, 1, "2026-06-01", 100000, "due", None),
+        (2, 2, "2026-09-01", 200000, "due", None),
+        (3, 1, "2026-03-01", 200000, "cancelled", None),
+    ]
+    assert {"promised_match_fen", "if_unused"} <= columns
+    assert not {"due_date", "instalments", "receipt_no", "matched_fen"} & columns
