@@ -25,6 +25,7 @@ pledge): pledged = received + due, and received = paid + reserved + waiting + re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -161,15 +162,20 @@ def project_need_fen(proposal: Proposal) -> int:
 # --- the ledger, grouped once --------------------------------------------------------------
 
 
-def _flows(kinds: tuple[AccountKind, ...]) -> list[tuple[AccountKind, str, str, int]]:
-    """(account kind, ref, movement kind, sum) over every entry on accounts of ``kinds``."""
-    return db.session.execute(
+@cache
+def _flows_query(kinds: tuple[AccountKind, ...]) -> sa.Select:
+    return (
         sa.select(Account.kind, Account.ref, LedgerTransaction.kind, sum_fen(Entry.amount_fen))
         .join(Entry.account)
         .join(Entry.transaction)
         .where(Account.kind.in_(kinds))
         .group_by(Account.kind, Account.ref, LedgerTransaction.kind)
-    ).all()
+    )
+
+
+def _flows(kinds: tuple[AccountKind, ...]) -> list[tuple[AccountKind, str, str, int]]:
+    """(account kind, ref, movement kind, sum) over every entry on accounts of ``kinds``."""
+    return db.session.execute(_flows_query(kinds)).all()
 
 
 def _balances(kinds: tuple[AccountKind, ...]) -> list[tuple[AccountKind, str, int]]:
