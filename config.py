@@ -43,6 +43,9 @@ class Config:
     LOGIN_LIMIT_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     PAGE_SIZE = 20
+    #: Requests and queries slower than these many milliseconds are logged as warnings.
+    SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
+    SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))
     #: Payments above this many fen need two different staff members to sign (¥50,000).
     TWO_PERSON_THRESHOLD_FEN = int(os.environ.get("TWO_PERSON_THRESHOLD_FEN", "5000000"))
     #: Attachments live here, outside ``static/``, under server-made names.

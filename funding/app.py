@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g, request
 from werkzeug.utils import import_string
 
-from funding import cli, errors, i18n, models, security  # noqa: F401 - models: all tables
+from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -31,6 +31,7 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
+    observability.register(app)
     errors.register(app)
     cli.register(app)
     return app
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.transparency.views import bp as transparency_bp
 
     for bp in (
+        observability.bp,
         main_bp,
         accounts_bp,
         directory_bp,

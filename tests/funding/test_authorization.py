@@ -35,6 +35,7 @@ def only(*allowed: str, ok: int = 200, other: int = 403) -> dict:
 STAFF = ("staff", "admin")
 EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "main.index"): ALL,
+    ("GET", "health.healthz"): ALL,
     ("GET", "bootstrap.static"): ALL,
     ("GET", "main.dashboard"): LOGGED_IN,
     ("GET", "accounts.login"): {**dict.fromkeys(ROLES, 302), "anonymous": 200},
