@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -47,9 +48,14 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
+#: A moment the platform takes for "now": set only while seeding data that spans years
+#: (``funding.dates.pretend``); empty in every request.
+PRETEND_NOW: ContextVar[datetime | None] = ContextVar("pretend_now", default=None)
+
+
 def utcnow() -> datetime:
     """The current time in UTC, for column defaults (a callable, evaluated per row)."""
-    return datetime.now(UTC)
+    return PRETEND_NOW.get() or datetime.now(UTC)
 
 
 db = SQLAlchemy(model_class=Base)
