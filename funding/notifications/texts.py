@@ -52,8 +52,53 @@ TEXTS = {
     ),
     "objection_raised": _l("A member of the public objected to “%(title)s” during disclosure."),
 }
+#: Email subjects: a short title per kind of news, never the text itself (which may carry a
+#: whole multi-line comment); the project's title is added on one line.
+SUBJECTS = {
+    "proposal_submitted": _l("New proposal submitted"),
+    "proposal_passed_screening": _l("Proposal passed screening"),
+    "proposal_returned": _l("Proposal returned for revision"),
+    "proposal_rejected": _l("Decision on a proposal"),
+    "proposal_withdrawn": _l("Proposal withdrawn"),
+    "proposal_approved": _l("Proposal approved"),
+    "agreement_signed": _l("Agreement signed"),
+    "review_assigned": _l("New review assignment"),
+    "review_conflict": _l("Conflict of interest declared"),
+    "review_submitted": _l("Review submitted"),
+    "reviews_complete": _l("Reviews complete"),
+    "pledge_made": _l("New pledge"),
+    "pledge_received": _l("Pledge received"),
+    "grant_reserved": _l("Grant money reserved"),
+    "tranche_requested": _l("Tranche requested"),
+    "tranche_signed": _l("Tranche needs a second sign-off"),
+    "tranche_paid": _l("Tranche paid"),
+    "tranche_returned": _l("Tranche request returned"),
+    "midterm_passed": _l("Mid-term review passed"),
+    "grant_terminated": _l("Grant terminated"),
+    "match_propose": _l("Invitation to propose a project"),
+    "match_back_project": _l("A project to back"),
+    "match_back_need": _l("A community need to back"),
+    "fair_invited": _l("Invitation to a matchmaking fair"),
+    "fair_intent": _l("Paddle raise recorded"),
+    "objection_raised": _l("Objection during public disclosure"),
+}
+SUBJECT_TITLE_CHARS = 40
 
 
 def render_text(key: str, params: dict) -> str:
     text = TEXTS.get(key)
     return str(text) % params if text is not None else key
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` with every run of whitespace (line breaks too) as one space, cut to ``limit``."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render_subject(key: str, params: dict) -> str:
+    """A short, single-line title for an email about ``key``."""
+    subject = str(SUBJECTS.get(key, _l("News from the platform")))
+    if params.get("title"):
+        subject += " · " + one_line(params["title"], SUBJECT_TITLE_CHARS)
+    return subject
