@@ -134,6 +134,9 @@ EVENT_LABELS = {
     "reviewer_assigned": _l("Reviewer assigned"),
     "reviewer_conflict": _l("A reviewer declared a conflict and stepped down"),
     "review_submitted": _l("A review was submitted"),
+    "objection_dismissed": _l("An objection was answered and dismissed"),
+    "withdraw_approval": _l("An objection was upheld; the approval was withdrawn"),
+    "reopen": _l("An objection was upheld; the decision went back to review"),
 }
 WAITS_ON_LABELS = {
     "applicant": _l("Applicant"),

@@ -102,6 +102,16 @@ MESSAGES.update(
     }
 )
 
+MESSAGES.update(
+    {
+        "objection_open": _l(
+            "An objection to this approval is still open; answer it before signing the agreement."
+        ),
+        "objection_answered": _l("This objection has already been answered."),
+        "reply_required": _l("Write the reply; it is published on the disclosure page."),
+    }
+)
+
 #: Per-field messages for an incomplete submission.
 FIELD_MESSAGES = {
     "required": _l("Required before submitting."),

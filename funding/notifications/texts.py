@@ -51,6 +51,12 @@ TEXTS = {
         "to make it a pledge."
     ),
     "objection_raised": _l("A member of the public objected to “%(title)s” during disclosure."),
+    "objection_upheld_withdraw_approval": _l(
+        "An objection to “%(title)s” was upheld and its approval withdrawn: %(note)s"
+    ),
+    "objection_upheld_reopen": _l(
+        "An objection to “%(title)s” was upheld; the decision goes back to review: %(note)s"
+    ),
 }
 #: Email subjects: a short title per kind of news, never the text itself (which may carry a
 #: whole multi-line comment); the project's title is added on one line.
@@ -81,6 +87,8 @@ SUBJECTS = {
     "fair_invited": _l("Invitation to a matchmaking fair"),
     "fair_intent": _l("Paddle raise recorded"),
     "objection_raised": _l("Objection during public disclosure"),
+    "objection_upheld_withdraw_approval": _l("Approval withdrawn after an objection"),
+    "objection_upheld_reopen": _l("Decision reopened after an objection"),
 }
 SUBJECT_TITLE_CHARS = 40
 

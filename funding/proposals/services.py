@@ -20,6 +20,7 @@ from funding.proposals.models import (
     BudgetCategory,
     BudgetLine,
     Objection,
+    ObjectionState,
     Program,
     Proposal,
     ProposalEvent,
@@ -388,6 +389,8 @@ def sign_agreement(actor: User, proposal: Proposal, today: date) -> Grant:
     """After the disclosure period, record the signed agreement and create the grant."""
     if proposal.disclosure_until is not None and today <= proposal.disclosure_until:
         raise DomainError("disclosure_running", until=proposal.disclosure_until.isoformat())
+    if open_objections(proposal):
+        raise DomainError("objection_open")
     _move(proposal, actor, Action.SIGN_AGREEMENT)
     proposal.agreement_signed_at = utcnow()
     grant = Grant(
@@ -425,6 +428,15 @@ def raise_objection(
     record(None, "objection.create", objection, after={"proposal": proposal.id})
     notify(staff_users(), "objection_raised", f"/proposals/{proposal.id}", title=proposal.title)
     return objection
+
+
+def open_objections(proposal: Proposal) -> int:
+    """Objections to the proposal still waiting for the foundation's answer."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Objection)
+        .where(Objection.proposal_id == proposal.id, Objection.state == ObjectionState.OPEN)
+    )
 
 
 def is_editable(proposal: Proposal) -> bool:

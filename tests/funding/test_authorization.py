@@ -17,7 +17,7 @@ from funding.matchmaking.services import run_batch
 from funding.pledges.models import PaymentMethod, PledgeTarget
 from funding.pledges.services import PledgeData, confirm_pledge, create_pledge
 from funding.proposals.attachments import add_attachment
-from funding.proposals.models import ProposalState, ProposalVersion
+from funding.proposals.models import Objection, ProposalState, ProposalVersion
 from funding.proposals.services import sign_agreement, snapshot
 from funding.reviews.models import RelationKind, Relationship, ReviewAssignment
 
@@ -87,6 +87,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "proposals.approve"): only(*STAFF, ok=302),
     ("POST", "proposals.sign"): only(*STAFF, ok=302),
     ("GET", "proposals.objections"): only(*STAFF),
+    ("POST", "proposals.answer_objection"): only(*STAFF, ok=302),
     ("GET", "proposals.export_proposals"): only(*STAFF),
     ("GET", "proposals.export_reviews"): only(*STAFF),
     ("GET", "proposals.staff_programs"): only(*STAFF),
@@ -183,6 +184,8 @@ def world(make):
     )
     link = Relationship(user_id=target.id, party_id=org.id, kind=RelationKind.FOUNDER)
     db.session.add(link)
+    objection = Objection(proposal=public, name="居民", contact="13800001111", text="有疑问")
+    db.session.add(objection)
     db.session.commit()
     batch = run_batch(users["staff"])
     fair = create_fair(users["staff"], FairData("相亲会", date(2999, 1, 1), "清波街道"))
@@ -235,6 +238,7 @@ def world(make):
         "attachment_id": attachment.id,
         "assignment_id": assignment.id,
         "link_id": link.id,
+        "objection_id": objection.id,
         "batch_id": batch.id,
         "fair_id": fair.id,
         "intent_id": intent.id,
