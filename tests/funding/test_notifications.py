@@ -97,9 +97,7 @@ def test_subject_is_a_short_title_never_the_comment(make, outbox, login_as):
     member = make.user(Role.ORG_MEMBER)
     p = make.proposal(member, state=ProposalState.SCREENING)
     comment = "预算说明不完整。\r\nSubject: injected\n请补充第二、三项的测算依据。"
-    login_as(make.user(Role.STAFF)).post(
-        f"/proposals/{p.id}/return", data={"note-note": comment}
-    )
+    login_as(make.user(Role.STAFF)).post(f"/proposals/{p.id}/return", data={"note-note": comment})
     assert len(outbox) == 1
     subject = outbox[0].subject
     assert "\n" not in subject and "\r" not in subject
