@@ -109,6 +109,11 @@ MESSAGES.update(
         ),
         "objection_answered": _l("This objection has already been answered."),
         "reply_required": _l("Write the reply; it is published on the disclosure page."),
+        "note_required": _l("Write a note; the party's members will read it."),
+        "organization_not_verified": _l(
+            "The organization is waiting for verification (new, or its legal details changed); "
+            "verify it first."
+        ),
     }
 )
 

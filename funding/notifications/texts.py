@@ -57,6 +57,13 @@ TEXTS = {
     "objection_upheld_reopen": _l(
         "An objection to “%(title)s” was upheld; the decision goes back to review: %(note)s"
     ),
+    "party_verified": _l("The foundation verified %(name)s; it can now submit and pledge."),
+    "party_rejected": _l("The foundation rejected the registration of %(name)s: %(note)s"),
+    "party_more_info": _l("The foundation needs more information about %(name)s: %(note)s"),
+    "party_identity_changed": _l(
+        "%(name)s changed its legal name, legal form or credit code; verify it again."
+    ),
+    "party_updated": _l("%(name)s updated its profile as asked; it waits for verification."),
 }
 #: Email subjects: a short title per kind of news, never the text itself (which may carry a
 #: whole multi-line comment); the project's title is added on one line.
@@ -89,6 +96,11 @@ SUBJECTS = {
     "objection_raised": _l("Objection during public disclosure"),
     "objection_upheld_withdraw_approval": _l("Approval withdrawn after an objection"),
     "objection_upheld_reopen": _l("Decision reopened after an objection"),
+    "party_verified": _l("Registration verified"),
+    "party_rejected": _l("Registration rejected"),
+    "party_more_info": _l("More information needed for the registration"),
+    "party_identity_changed": _l("A verified party changed its legal details"),
+    "party_updated": _l("A party supplied more information"),
 }
 SUBJECT_TITLE_CHARS = 40
 

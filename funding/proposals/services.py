@@ -357,6 +357,8 @@ def money_left_fen(program: Program) -> int:
 def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: date) -> None:
     """Approve an amount within the request and the program's range; disclosure opens."""
     next_state(proposal.state, Action.APPROVE)
+    if not proposal.organization.is_verified:
+        raise DomainError("organization_not_verified")
     submitted = sum(1 for a in proposal.assignments if a.state == AssignmentState.SUBMITTED)
     if submitted < proposal.program.reviewers_required:
         raise DomainError(
@@ -391,6 +393,8 @@ def sign_agreement(actor: User, proposal: Proposal, today: date) -> Grant:
         raise DomainError("disclosure_running", until=proposal.disclosure_until.isoformat())
     if open_objections(proposal):
         raise DomainError("objection_open")
+    if not proposal.organization.is_verified:
+        raise DomainError("organization_not_verified")
     _move(proposal, actor, Action.SIGN_AGREEMENT)
     proposal.agreement_signed_at = utcnow()
     grant = Grant(
