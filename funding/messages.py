@@ -110,6 +110,11 @@ MESSAGES.update(
         "objection_answered": _l("This objection has already been answered."),
         "reply_required": _l("Write the reply; it is published on the disclosure page."),
         "note_required": _l("Write a note; the party's members will read it."),
+        "reviewer_conflicted_since": _l(
+            "A link between you and the applying organization was recorded since you were "
+            "assigned, so you are withdrawn from this review; your scores were not saved. "
+            "Staff were told."
+        ),
         "organization_not_verified": _l(
             "The organization is waiting for verification (new, or its legal details changed); "
             "verify it first."

@@ -57,6 +57,10 @@ TEXTS = {
     "objection_upheld_reopen": _l(
         "An objection to “%(title)s” was upheld; the decision goes back to review: %(note)s"
     ),
+    "review_conflict_found": _l(
+        "A recorded link between %(reviewer)s and the applicant of “%(title)s” withdrew them "
+        "from its review; assign another reviewer."
+    ),
     "party_verified": _l("The foundation verified %(name)s; it can now submit and pledge."),
     "party_rejected": _l("The foundation rejected the registration of %(name)s: %(note)s"),
     "party_more_info": _l("The foundation needs more information about %(name)s: %(note)s"),
@@ -96,6 +100,7 @@ SUBJECTS = {
     "objection_raised": _l("Objection during public disclosure"),
     "objection_upheld_withdraw_approval": _l("Approval withdrawn after an objection"),
     "objection_upheld_reopen": _l("Decision reopened after an objection"),
+    "review_conflict_found": _l("Reviewer withdrawn: conflict of interest"),
     "party_verified": _l("Registration verified"),
     "party_rejected": _l("Registration rejected"),
     "party_more_info": _l("More information needed for the registration"),
