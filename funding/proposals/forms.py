@@ -19,6 +19,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from funding.forms import CheckboxListField, MoneyField
 
@@ -80,6 +81,8 @@ class ProposalForm(FlaskForm):
     )
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit proposal"))
+    #: The version the applicant started from: a save over someone else's newer save is refused.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):

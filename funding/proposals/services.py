@@ -165,9 +165,18 @@ def _by_ids(model, ids) -> list:
 
 
 @transactional
-def save_draft(actor: User, proposal: Proposal, data: ProposalData) -> None:
-    """Keep what the applicant typed, complete or not; budget totals are computed here."""
+def save_draft(
+    actor: User, proposal: Proposal, data: ProposalData, expected_version: int | None = None
+) -> None:
+    """Keep what the applicant typed, complete or not; budget totals are computed here.
+
+    ``expected_version`` is the version the applicant's form was filled from: if someone saved
+    since, nothing is written (``proposal_changed``); a save racing another one at the same
+    moment fails on the version column instead (``StaleDataError``)."""
+    if expected_version is not None and expected_version != proposal.version_id:
+        raise DomainError("proposal_changed")
     _move(proposal, actor, Action.SAVE)
+    proposal.updated_at = utcnow()  # the row changes (and its version moves) on every save
     for name in (
         "title",
         "summary",
