@@ -122,24 +122,21 @@ def test_long_titles_are_shortened_on_one_line(make, outbox):
     assert len(subject) < 70
 
 
-def test_links_use_the_site_url(make, outbox, app, monkeypatch, login_as):
-    monkeypatch.setitem(app.config, "SITE_URL", "https://linkage.example.org/")
-    member = make.user(Role.ORG_MEMBER)
-    p = make.proposal(member, state=ProposalState.SCREENING)
-    p.screening = [{"rule": "x", "passed": True, "detail": ""}]
-    db.session.commit()
-    login_as(make.user(Role.STAFF)).post(f"/proposals/{p.id}/pass")
-    assert outbox[0].body.endswith(f"\n\nhttps://linkage.example.org/proposals/{p.id}")
-
-
-def test_without_a_site_url_links_use_the_request_host(make, outbox, app, monkeypatch, client):
-    monkeypatch.setitem(app.config, "SITE_URL", "")
-    member = make.user(Role.ORG_MEMBER)
-    p = make.proposal(member, state=ProposalState.SCREENING)
+@pytest.mark.parametrize(
+    ("site_url", "base", "link_base"),
+    [
+        ("https://linkage.example.org/", "http://localhost", "https://linkage.example.org"),
+        ("", "https://shangcheng.example.cn", "https://shangcheng.example.cn"),
+    ],
+)
+def test_links_use_the_site_url_else_the_request_host(
+    make, outbox, app, monkeypatch, client, site_url, base, link_base
+):
+    monkeypatch.setitem(app.config, "SITE_URL", site_url)
+    p = make.proposal(state=ProposalState.SCREENING)
     p.screening = [{"rule": "x", "passed": True, "detail": ""}]
     db.session.commit()
     staff = make.user(Role.STAFF)
-    base = "https://shangcheng.example.cn"
     client.post("/login", data={"email": staff.email, "password": make.PASSWORD}, base_url=base)
     client.post(f"/proposals/{p.id}/pass", base_url=base)
-    assert outbox[-1].body.endswith(f"\n\n{base}/proposals/{p.id}")
+    assert outbox[-1].body.endswith(f"\n\n{link_base}/proposals/{p.id}")
