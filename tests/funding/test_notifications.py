@@ -9,6 +9,7 @@ from funding.extensions import db
 from funding.ledger.services import money_transaction
 from funding.notifications.models import Notification
 from funding.notifications.services import notify
+from funding.notifications.texts import SUBJECTS, TEXTS
 from funding.proposals import services
 from funding.proposals.models import ProposalState
 from funding.transactions import DomainError, transactional
@@ -140,3 +141,8 @@ def test_links_use_the_site_url_else_the_request_host(
     client.post("/login", data={"email": staff.email, "password": make.PASSWORD}, base_url=base)
     client.post(f"/proposals/{p.id}/pass", base_url=base)
     assert outbox[-1].body.endswith(f"\n\n{link_base}/proposals/{p.id}")
+
+
+def test_every_kind_of_news_has_a_short_subject():
+    assert set(SUBJECTS) == set(TEXTS)
+    assert all(len(str(s)) <= 60 and "%(" not in str(s) for s in SUBJECTS.values())
