@@ -21,7 +21,7 @@ translations: install
 # Re-extract the messages after changing strings; the catalogue stays sorted and without line
 # numbers, so that parallel changes merge. Then translate the new (empty) entries.
 messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy -k lazy_ngettext:1,2 --no-location \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy -k lazy_ngettext:1,2 -k _p:1c,2 -k lazy_pgettext:1c,2 --no-location \
 		--sort-output -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete \
 		--no-fuzzy-matching

@@ -50,8 +50,9 @@ class Config:
     TWO_PERSON_THRESHOLD_FEN = int(os.environ.get("TWO_PERSON_THRESHOLD_FEN", "5000000"))
     #: Attachments live here, outside ``static/``, under server-made names.
     UPLOAD_FOLDER = str(INSTANCE_DIR / "uploads")
-    #: The public address used in email links.
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    #: The public address email links start with (e.g. https://linkage.example.org); when it
+    #: is not set, links use the host of the request that caused the email.
+    SITE_URL = os.environ.get("SITE_URL", "")
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

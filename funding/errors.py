@@ -1,7 +1,10 @@
 """Error pages in both languages; no tracebacks leave the server outside development."""
 
-from flask import Flask, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from funding.extensions import db
 from funding.i18n import lazy as _l
@@ -11,6 +14,7 @@ TITLES = {
     403: _l("Not allowed"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
+    409: _l("Changed by someone else"),
     413: _l("File too large"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
@@ -20,22 +24,35 @@ EXPLANATIONS = {
     403: _l("Your account does not have access to this page."),
     404: _l("The page does not exist, or you do not have access to it."),
     405: _l("This address does not accept that kind of request."),
+    409: _l(
+        "Someone else changed this while you were working, so your change was not saved. "
+        "Open the new version and try again."
+    ),
     413: _l("The upload is larger than the 10 MB limit. Please choose a smaller file."),
     429: _l("Too many attempts. Please wait a while and try again."),
     500: _l("The error has been logged. Please try again later."),
 }
 
 
-def render_error(status: int, detail: str | None = None):
+def render_error(status: int, detail: str | None = None, back: str | None = None):
     return (
         render_template(
             "errors/error.html",
             status=status,
             title=TITLES[status],
             explanation=detail or EXPLANATIONS[status],
+            back=back,
         ),
         status,
     )
+
+
+def _page_before() -> str | None:
+    """The page the request came from, if it is on this site (to show its new version)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def register(app: Flask) -> None:
@@ -53,6 +70,12 @@ def register(app: Flask) -> None:
                 )
             ),
         )
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_e):
+        """A concurrent edit of the same row (``version_id_col``): never a 500."""
+        db.session.rollback()
+        return render_error(409, back=_page_before())
 
     @app.errorhandler(500)
     def server_error(_e):

@@ -51,9 +51,10 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(localized)
     app.add_template_global(join_localized)
     app.add_template_global(own_errors)
-    from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, keyed, label
+    from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, enums, keyed, label
 
     app.add_template_global(label)
+    app.add_template_global(enums, "enums")
     from funding.ledger.labels import account_label, movement_label
 
     app.add_template_global(account_label)

@@ -1,9 +1,24 @@
-"""Human names for the enumerations, in the visitor's language."""
+"""Human names for the enumerations, in the visitor's language.
+
+Each enumeration's labels carry a message context (``_p("grant state", "Active")``), so that
+a label never shares its translation with the same English word used elsewhere ("Active" as
+an account switch, "Requested" as an amount column).
+"""
+
+import enum
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 
 from funding.accounts.models import Role
-from funding.directory.models import LegalForm, NeedSource, NeedStatus
+from funding.directory.models import (
+    LegalForm,
+    NeedSource,
+    NeedStatus,
+    PartyKind,
+    VerificationState,
+)
 from funding.grants.models import GrantState, TrancheState
 from funding.matchmaking.models import BatchState, IntentState, PairingState
 from funding.pledges.models import (
@@ -13,113 +28,113 @@ from funding.pledges.models import (
     PledgeTarget,
     UnusedMoney,
 )
-from funding.proposals.models import BudgetCategory, ProposalState
+from funding.proposals.models import BudgetCategory, ObjectionState, ProposalState
 from funding.reviews.models import AssignmentState, Recommendation, RelationKind
 
 ROLE_LABELS = {
-    Role.ORG_MEMBER: _l("Social organization member"),
-    Role.ENTERPRISE_MEMBER: _l("Enterprise member"),
-    Role.COMMUNITY_WORKER: _l("Community worker"),
-    Role.REVIEWER: _l("Reviewer"),
-    Role.STAFF: _l("Foundation staff"),
-    Role.ADMIN: _l("Administrator"),
+    Role.ORG_MEMBER: _p("role", "Social organization member"),
+    Role.ENTERPRISE_MEMBER: _p("role", "Enterprise member"),
+    Role.COMMUNITY_WORKER: _p("role", "Community worker"),
+    Role.REVIEWER: _p("role", "Reviewer"),
+    Role.STAFF: _p("role", "Foundation staff"),
+    Role.ADMIN: _p("role", "Administrator"),
 }
 LEGAL_FORM_LABELS = {
-    LegalForm.SOCIAL_GROUP: _l("Social group"),
-    LegalForm.PRIVATE_NON_ENTERPRISE: _l("Private non-enterprise unit"),
-    LegalForm.FOUNDATION: _l("Foundation"),
-    LegalForm.COMMUNITY_FILED: _l("Community social organization (filed)"),
+    LegalForm.SOCIAL_GROUP: _p("legal form", "Social group"),
+    LegalForm.PRIVATE_NON_ENTERPRISE: _p("legal form", "Private non-enterprise unit"),
+    LegalForm.FOUNDATION: _p("legal form", "Foundation"),
+    LegalForm.COMMUNITY_FILED: _p("legal form", "Community social organization (filed)"),
 }
 NEED_SOURCE_LABELS = {
-    NeedSource.CONSULTATION: _l("Residents' consultation meeting"),
-    NeedSource.HOTLINE: _l("Resident hotline"),
-    NeedSource.SURVEY: _l("Survey"),
-    NeedSource.VISIT: _l("Home visits"),
-    NeedSource.OTHER: _l("Other"),
+    NeedSource.CONSULTATION: _p("need source", "Residents' consultation meeting"),
+    NeedSource.HOTLINE: _p("need source", "Resident hotline"),
+    NeedSource.SURVEY: _p("need source", "Survey"),
+    NeedSource.VISIT: _p("need source", "Home visits"),
+    NeedSource.OTHER: _p("need source", "Other"),
 }
 NEED_STATUS_LABELS = {
-    NeedStatus.OPEN: _l("Open"),
-    NeedStatus.MATCHED: _l("Matched"),
-    NeedStatus.IN_SERVICE: _l("In service"),
-    NeedStatus.MET: _l("Met"),
-    NeedStatus.CLOSED: _l("Closed"),
+    NeedStatus.OPEN: _p("need status", "Open"),
+    NeedStatus.MATCHED: _p("need status", "Matched"),
+    NeedStatus.IN_SERVICE: _p("need status", "In service"),
+    NeedStatus.MET: _p("need status", "Met"),
+    NeedStatus.CLOSED: _p("need status", "Closed"),
 }
 PROPOSAL_STATE_LABELS = {
-    ProposalState.DRAFT: _l("Draft"),
-    ProposalState.SCREENING: _l("Screening"),
-    ProposalState.IN_REVIEW: _l("In expert review"),
-    ProposalState.RETURNED: _l("Returned for revision"),
-    ProposalState.APPROVED: _l("Approved, on public disclosure"),
-    ProposalState.REJECTED: _l("Not funded"),
-    ProposalState.WITHDRAWN: _l("Withdrawn"),
-    ProposalState.AGREEMENT_SIGNED: _l("Agreement signed"),
+    ProposalState.DRAFT: _p("proposal state", "Draft"),
+    ProposalState.SCREENING: _p("proposal state", "Screening"),
+    ProposalState.IN_REVIEW: _p("proposal state", "In expert review"),
+    ProposalState.RETURNED: _p("proposal state", "Returned for revision"),
+    ProposalState.APPROVED: _p("proposal state", "Approved, on public disclosure"),
+    ProposalState.REJECTED: _p("proposal state", "Not funded"),
+    ProposalState.WITHDRAWN: _p("proposal state", "Withdrawn"),
+    ProposalState.AGREEMENT_SIGNED: _p("proposal state", "Agreement signed"),
 }
 BUDGET_CATEGORY_LABELS = {
-    BudgetCategory.PERSONNEL: _l("Personnel"),
-    BudgetCategory.ACTIVITIES: _l("Activities"),
-    BudgetCategory.MATERIALS: _l("Materials"),
-    BudgetCategory.ADMIN: _l("Administration"),
+    BudgetCategory.PERSONNEL: _p("budget category", "Personnel"),
+    BudgetCategory.ACTIVITIES: _p("budget category", "Activities"),
+    BudgetCategory.MATERIALS: _p("budget category", "Materials"),
+    BudgetCategory.ADMIN: _p("budget category", "Administration"),
 }
 RELATION_LABELS = {
-    RelationKind.EMPLOYEE: _l("Employee"),
-    RelationKind.BOARD_MEMBER: _l("Board member"),
-    RelationKind.FOUNDER: _l("Founder"),
-    RelationKind.FAMILY: _l("Family member"),
-    RelationKind.DONOR: _l("Donor"),
-    RelationKind.DECLARED: _l("Declared conflict"),
+    RelationKind.EMPLOYEE: _p("relationship", "Employee"),
+    RelationKind.BOARD_MEMBER: _p("relationship", "Board member"),
+    RelationKind.FOUNDER: _p("relationship", "Founder"),
+    RelationKind.FAMILY: _p("relationship", "Family member"),
+    RelationKind.DONOR: _p("relationship", "Donor"),
+    RelationKind.DECLARED: _p("relationship", "Declared conflict"),
 }
 RECOMMENDATION_LABELS = {
-    Recommendation.FUND: _l("Fund"),
-    Recommendation.FUND_WITH_CHANGES: _l("Fund with changes"),
-    Recommendation.DO_NOT_FUND: _l("Do not fund"),
+    Recommendation.FUND: _p("recommendation", "Fund"),
+    Recommendation.FUND_WITH_CHANGES: _p("recommendation", "Fund with changes"),
+    Recommendation.DO_NOT_FUND: _p("recommendation", "Do not fund"),
 }
 ASSIGNMENT_LABELS = {
-    AssignmentState.ASSIGNED: _l("Awaiting declaration"),
-    AssignmentState.CLEARED: _l("Scoring"),
-    AssignmentState.SUBMITTED: _l("Review submitted"),
-    AssignmentState.CONFLICTED: _l("Withdrawn: conflict of interest"),
+    AssignmentState.ASSIGNED: _p("review assignment", "Awaiting declaration"),
+    AssignmentState.CLEARED: _p("review assignment", "Scoring"),
+    AssignmentState.SUBMITTED: _p("review assignment", "Review submitted"),
+    AssignmentState.CONFLICTED: _p("review assignment", "Withdrawn: conflict of interest"),
 }
 GRANT_LABELS = {
-    GrantState.ACTIVE: _l("Active"),
-    GrantState.MIDTERM_PASSED: _l("Mid-term review passed"),
-    GrantState.COMPLETED: _l("Completed"),
-    GrantState.TERMINATED: _l("Terminated"),
+    GrantState.ACTIVE: _p("grant state", "Active"),
+    GrantState.MIDTERM_PASSED: _p("grant state", "Mid-term review passed"),
+    GrantState.COMPLETED: _p("grant state", "Completed"),
+    GrantState.TERMINATED: _p("grant state", "Terminated"),
 }
 PLEDGE_STATE_LABELS = {
-    PledgeState.PLEDGED: _l("Pledged"),
-    PledgeState.PARTLY_RECEIVED: _l("Partly received"),
-    PledgeState.RECEIVED: _l("Received"),
-    PledgeState.ALLOCATED: _l("Allocated to a grant"),
-    PledgeState.PAID_OUT: _l("Paid out"),
-    PledgeState.REFUNDED: _l("Refunded to the donor"),
-    PledgeState.CANCELLED: _l("Cancelled"),
+    PledgeState.PLEDGED: _p("pledge state", "Pledged"),
+    PledgeState.PARTLY_RECEIVED: _p("pledge state", "Partly received"),
+    PledgeState.RECEIVED: _p("pledge state", "Received"),
+    PledgeState.ALLOCATED: _p("pledge state", "Allocated to a grant"),
+    PledgeState.PAID_OUT: _p("pledge state", "Paid out"),
+    PledgeState.REFUNDED: _p("pledge state", "Refunded to the donor"),
+    PledgeState.CANCELLED: _p("pledge state", "Cancelled"),
 }
 INSTALMENT_LABELS = {
-    InstalmentState.DUE: _l("Due"),
-    InstalmentState.RECEIVED: _l("Received"),
-    InstalmentState.CANCELLED: _l("Cancelled"),
+    InstalmentState.DUE: _p("instalment", "Due"),
+    InstalmentState.RECEIVED: _p("instalment", "Received"),
+    InstalmentState.CANCELLED: _p("instalment", "Cancelled"),
 }
 UNUSED_MONEY_LABELS = {
-    UnusedMoney.PROGRAM: _l("It goes to the project's program"),
-    UnusedMoney.REFUND: _l("It is returned to the donor"),
+    UnusedMoney.PROGRAM: _p("unused money", "It goes to the project's program"),
+    UnusedMoney.REFUND: _p("unused money", "It is returned to the donor"),
 }
 PLEDGE_TARGET_LABELS = {
-    PledgeTarget.POOL: _l("The general pool"),
-    PledgeTarget.PROGRAM: _l("A program"),
-    PledgeTarget.CATEGORY: _l("A service category"),
-    PledgeTarget.PROJECT: _l("A specific project"),
+    PledgeTarget.POOL: _p("pledge target", "The general pool"),
+    PledgeTarget.PROGRAM: _p("pledge target", "A program"),
+    PledgeTarget.CATEGORY: _p("pledge target", "A service category"),
+    PledgeTarget.PROJECT: _p("pledge target", "A specific project"),
 }
 PAYMENT_METHOD_LABELS = {
-    PaymentMethod.BANK_TRANSFER: _l("Bank transfer"),
-    PaymentMethod.CHEQUE: _l("Cheque"),
-    PaymentMethod.ONLINE: _l("Online payment"),
+    PaymentMethod.BANK_TRANSFER: _p("payment method", "Bank transfer"),
+    PaymentMethod.CHEQUE: _p("payment method", "Cheque"),
+    PaymentMethod.ONLINE: _p("payment method", "Online payment"),
 }
 TRANCHE_LABELS = {
-    TrancheState.PENDING: _l("Not requested yet"),
-    TrancheState.REQUESTED: _l("Requested"),
-    TrancheState.SIGNED: _l("Signed once, awaiting a second sign-off"),
-    TrancheState.PAID: _l("Paid"),
-    TrancheState.RETURNED: _l("Returned to the organization"),
+    TrancheState.PENDING: _p("tranche state", "Not requested yet"),
+    TrancheState.REQUESTED: _p("tranche state", "Requested"),
+    TrancheState.SIGNED: _p("tranche state", "Signed once, awaiting a second sign-off"),
+    TrancheState.PAID: _p("tranche state", "Paid"),
+    TrancheState.RETURNED: _p("tranche state", "Returned to the organization"),
 }
 #: Timeline steps (proposal events) and who a proposal waits on.
 EVENT_LABELS = {
@@ -136,49 +151,92 @@ EVENT_LABELS = {
     "reviewer_assigned": _l("Reviewer assigned"),
     "reviewer_conflict": _l("A reviewer declared a conflict and stepped down"),
     "review_submitted": _l("A review was submitted"),
+    "objection_dismissed": _l("An objection was answered and dismissed"),
+    "withdraw_approval": _l("An objection was upheld; the approval was withdrawn"),
+    "reopen": _l("An objection was upheld; the decision went back to review"),
 }
 WAITS_ON_LABELS = {
     "applicant": _l("Applicant"),
     "staff": _l("Foundation staff"),
     "reviewers": _l("Reviewers"),
 }
-#: Matchmaking runs, their pairings, and paddle raises at fairs.
-MATCH_LABELS = {
-    BatchState.QUEUED: _l("Queued"),
-    BatchState.RUNNING: _l("Running"),
-    BatchState.DONE: _l("Done"),
-    BatchState.FAILED: _l("Failed"),
-    PairingState.PROPOSED: _l("Proposed"),
-    PairingState.ACCEPTED: _l("Accepted"),
-    IntentState.INTENT: _l("Paddle raised"),
-    IntentState.CONFIRMED: _l("Confirmed as a pledge"),
-    IntentState.WITHDRAWN: _l("Withdrawn"),
+BATCH_LABELS = {
+    BatchState.QUEUED: _p("matchmaking run", "Queued"),
+    BatchState.RUNNING: _p("matchmaking run", "Running"),
+    BatchState.DONE: _p("matchmaking run", "Done"),
+    BatchState.FAILED: _p("matchmaking run", "Failed"),
 }
-ALL_LABELS = {
-    **ROLE_LABELS,
-    **LEGAL_FORM_LABELS,
-    **NEED_SOURCE_LABELS,
-    **NEED_STATUS_LABELS,
-    **PROPOSAL_STATE_LABELS,
-    **BUDGET_CATEGORY_LABELS,
-    **RELATION_LABELS,
-    **RECOMMENDATION_LABELS,
-    **ASSIGNMENT_LABELS,
-    **GRANT_LABELS,
-    **PLEDGE_STATE_LABELS,
-    **PLEDGE_TARGET_LABELS,
-    **INSTALMENT_LABELS,
-    **UNUSED_MONEY_LABELS,
-    **PAYMENT_METHOD_LABELS,
-    **TRANCHE_LABELS,
-    **MATCH_LABELS,
+PAIRING_LABELS = {
+    PairingState.PROPOSED: _p("pairing", "Proposed"),
+    PairingState.ACCEPTED: _p("pairing", "Accepted"),
 }
+INTENT_LABELS = {
+    IntentState.INTENT: _p("paddle raise", "Paddle raised"),
+    IntentState.CONFIRMED: _p("paddle raise", "Confirmed as a pledge"),
+    IntentState.WITHDRAWN: _p("paddle raise", "Withdrawn"),
+}
+PARTY_KIND_LABELS = {
+    PartyKind.ORGANIZATION: _p("party kind", "Organization"),
+    PartyKind.ENTERPRISE: _p("party kind", "Enterprise"),
+}
+VERIFICATION_LABELS = {
+    VerificationState.PENDING: _p("verification", "Waiting for verification"),
+    VerificationState.MORE_INFO: _p("verification", "More information requested"),
+    VerificationState.REJECTED: _p("verification", "Registration rejected"),
+    VerificationState.VERIFIED: _p("verification", "Verified"),
+}
+OBJECTION_LABELS = {
+    ObjectionState.OPEN: _p("objection", "Awaiting the foundation's answer"),
+    ObjectionState.DISMISSED: _p("objection", "Dismissed with a reply"),
+    ObjectionState.WITHDRAWN: _p("objection", "Upheld: the approval was withdrawn"),
+    ObjectionState.REOPENED: _p("objection", "Upheld: the decision was reopened"),
+}
+#: Every enumeration's labels, keyed by the enumeration: values repeat across enumerations
+#: ("admin" is a role and a budget category, "returned" a proposal and a tranche state), so a
+#: label is found by the member's type and value, never by the value alone.
+LABELS: dict[type[enum.Enum], dict] = {
+    Role: ROLE_LABELS,
+    PartyKind: PARTY_KIND_LABELS,
+    VerificationState: VERIFICATION_LABELS,
+    LegalForm: LEGAL_FORM_LABELS,
+    NeedSource: NEED_SOURCE_LABELS,
+    NeedStatus: NEED_STATUS_LABELS,
+    ProposalState: PROPOSAL_STATE_LABELS,
+    ObjectionState: OBJECTION_LABELS,
+    BudgetCategory: BUDGET_CATEGORY_LABELS,
+    RelationKind: RELATION_LABELS,
+    Recommendation: RECOMMENDATION_LABELS,
+    AssignmentState: ASSIGNMENT_LABELS,
+    GrantState: GRANT_LABELS,
+    TrancheState: TRANCHE_LABELS,
+    PledgeState: PLEDGE_STATE_LABELS,
+    InstalmentState: INSTALMENT_LABELS,
+    UnusedMoney: UNUSED_MONEY_LABELS,
+    PledgeTarget: PLEDGE_TARGET_LABELS,
+    PaymentMethod: PAYMENT_METHOD_LABELS,
+    BatchState: BATCH_LABELS,
+    PairingState: PAIRING_LABELS,
+    IntentState: INTENT_LABELS,
+}
+#: The labelled enumerations by class name, for templates that hold a raw value:
+#: ``label(rule.detail, enums.LegalForm)``.
+enums = SimpleNamespace(**{kind.__name__: kind for kind in LABELS})
 
 
-def label(value) -> str:
-    """The translated name of an enum member (the raw value if it has none)."""
-    found = ALL_LABELS.get(value)
-    return str(found) if found is not None else str(value)
+def label(value: enum.Enum | str | None, kind: type[enum.Enum] | None = None) -> str:
+    """The translated name of an enum member, found by its type; a raw stored value needs
+    its enumeration named (``label("returned", ProposalState)``). What has no label shows as
+    its value (``test_labels`` makes sure every stored enumeration has labels)."""
+    if value is None:
+        return "—"
+    labels = LABELS.get(kind or type(value))
+    if labels is None:
+        return str(getattr(value, "value", value))
+    try:
+        found = labels.get((kind or type(value))(value))
+    except ValueError:
+        found = None
+    return str(found) if found is not None else str(getattr(value, "value", value))
 
 
 def choices(labels: dict) -> list[tuple[str, str]]:

@@ -142,6 +142,25 @@ MESSAGES.update(
         "final_spending_required": _l(
             "The final report states the grant money spent on each budget line."
         ),
+        "objection_open": _l(
+            "An objection to this approval is still open; answer it before signing the agreement."
+        ),
+        "objection_answered": _l("This objection has already been answered."),
+        "reply_required": _l("Write the reply; it is published on the disclosure page."),
+        "note_required": _l("Write a note; the party's members will read it."),
+        "proposal_changed": _l(
+            "Someone else saved this proposal while you were editing it, so your changes were "
+            "not saved. Here is the new version; make your changes again."
+        ),
+        "reviewer_conflicted_since": _l(
+            "A link between you and the applying organization was recorded since you were "
+            "assigned, so you are withdrawn from this review; your scores were not saved. "
+            "Staff were told."
+        ),
+        "organization_not_verified": _l(
+            "The organization is waiting for verification (new, or its legal details changed); "
+            "verify it first."
+        ),
     }
 )
 

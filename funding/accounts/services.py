@@ -11,6 +11,7 @@ from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginAttempt, LoginSe
 from funding.accounts.passwords import hash_password, password_problem, verify_password
 from funding.audit.services import record, snapshot
 from funding.directory.models import Organization, Party
+from funding.directory.verification import ensure_credit_code_free
 from funding.extensions import db, utcnow
 from funding.transactions import DomainError, transactional
 
@@ -33,14 +34,6 @@ def _new_user(email: str, name: str, password: str, role: Role, **links) -> User
     return user
 
 
-def _ensure_code_free(credit_code: str, exclude_id: int | None = None) -> None:
-    query = sa.select(Party.id).where(Party.credit_code == credit_code)
-    if exclude_id is not None:
-        query = query.where(Party.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise DomainError("credit_code_taken")
-
-
 @dataclass(frozen=True)
 class Registration:
     """Validated sign-up data: the person and the party profile they register together."""
@@ -57,7 +50,7 @@ class Registration:
 @transactional
 def register_party(data: Registration, party: Party) -> User:
     """Create an unverified party and its first member; staff verify before it can act."""
-    _ensure_code_free(data.credit_code)
+    ensure_credit_code_free(data.credit_code)
     party.name = data.party_name.strip()
     party.credit_code = data.credit_code
     party.contact_name = data.person_name.strip()
@@ -95,18 +88,6 @@ def create_admin(email: str, name: str, password: str) -> User:
     db.session.flush()
     record(None, "user.create", user, after=snapshot(user, "email", "role"))
     return user
-
-
-@transactional
-def verify_party(actor: User, party: Party) -> None:
-    """Staff confirm a registered party is real; only then may it submit or pledge."""
-    if not actor.is_foundation:
-        raise DomainError("forbidden")
-    if party.is_verified:
-        raise DomainError("already_verified")
-    party.verified_at = utcnow()
-    party.verified_by_id = actor.id
-    record(actor, "party.verify", party, before={"verified": False}, after={"verified": True})
 
 
 @transactional

@@ -15,6 +15,8 @@ from funding.accounts.forms import (
     StaffUserForm,
 )
 from funding.accounts.models import STAFF_CREATABLE_ROLES, Role, User
+from funding.directory import verification
+from funding.directory.forms import PartyNoteForm
 from funding.directory.models import Community, Enterprise, LegalForm, Organization, Party
 from funding.extensions import db
 from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
@@ -193,9 +195,42 @@ def verify(party_id: int):
     """Staff verify a party so it can submit proposals or pledge."""
     party = db.get_or_404(Party, party_id)
     try:
-        services.verify_party(current_user, party)
+        verification.verify_party(current_user, party)
     except DomainError as exc:
         flash(message(exc.code), "warning")
     else:
         flash(_("%(name)s is now verified.", name=party.name), "success")
     return redirect(url_for("accounts.parties"))
+
+
+def _send_back(party_id: int, decide, done: str):
+    party = db.get_or_404(Party, party_id)
+    form = PartyNoteForm()
+    if not form.validate_on_submit():
+        flash(message("note_required"), "danger")
+    else:
+        try:
+            decide(current_user, party, form.note.data)
+        except DomainError as exc:
+            flash(message(exc.code), "warning")
+        else:
+            flash(done % {"name": party.name}, "success")
+    return redirect(url_for("accounts.parties", _anchor=f"party-{party.id}"))
+
+
+@bp.route("/staff/parties/<int:party_id>/ask", methods=["POST"])
+@staff_required
+def ask_party(party_id: int):
+    """Ask a party for more information; its members read the note."""
+    return _send_back(
+        party_id, verification.request_information, _("%(name)s was asked for more information.")
+    )
+
+
+@bp.route("/staff/parties/<int:party_id>/reject", methods=["POST"])
+@staff_required
+def reject_party(party_id: int):
+    """Reject a party's registration; its members read why."""
+    return _send_back(
+        party_id, verification.reject_party, _("The registration of %(name)s was rejected.")
+    )

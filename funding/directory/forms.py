@@ -5,11 +5,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from funding.forms import CheckboxListField, MoneyField, mobile_check
+from funding.forms import CheckboxListField, MoneyField, credit_code_check, mobile_check
 
 
 class PartyProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[Optional(), credit_code_check],
+        description=_l("18 characters, as on the registration certificate."),
+    )
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=50)])
     contact_mobile = StringField(_l("Mobile number"), validators=[DataRequired(), mobile_check])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
@@ -42,3 +47,9 @@ class NeedForm(FlaskForm):
     budget_estimate_fen = MoneyField(_l("Budget estimate (yuan)"))
     source = SelectField(_l("Where the need was raised"), validators=[DataRequired()])
     status = SelectField(_l("Status"), validators=[DataRequired()])
+
+
+class PartyNoteForm(FlaskForm):
+    """Staff's note when they ask a party for more information or reject its registration."""
+
+    note = TextAreaField(_l("Note to the party"), validators=[DataRequired(), Length(max=2000)])

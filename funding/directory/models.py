@@ -69,6 +69,15 @@ class PartyKind(enum.StrEnum):
     ENTERPRISE = "enterprise"
 
 
+class VerificationState(enum.StrEnum):
+    """Where a party's registration stands with the foundation."""
+
+    PENDING = "pending"  # registered, or changed who it is since it was verified
+    MORE_INFO = "more_info"  # staff asked for more information
+    REJECTED = "rejected"
+    VERIFIED = "verified"
+
+
 class LegalForm(enum.StrEnum):
     SOCIAL_GROUP = "social_group"  # 社会团体
     PRIVATE_NON_ENTERPRISE = "private_non_enterprise"  # 民办非企业单位
@@ -106,7 +115,6 @@ class Party(db.Model):
     """
 
     __tablename__ = "parties"
-    __mapper_args__ = {"polymorphic_on": "kind"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind))
@@ -118,6 +126,17 @@ class Party(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", use_alter=True))
+    #: Why the party is not verified; ``verified_at`` alone says whether it is.
+    verification: Mapped[VerificationState] = mapped_column(
+        str_enum(VerificationState), default=VerificationState.PENDING
+    )
+    #: Staff's note to the party: what to supply, or why the registration was rejected.
+    verification_note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Bumped on every change, so that a verification and an edit of who the party is cannot
+    #: pass each other unseen (a stale write raises instead).
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": version_id}
 
     categories: Mapped[list[ServiceCategory]] = relationship(
         secondary=party_categories, order_by=ServiceCategory.code
@@ -130,6 +149,10 @@ class Party(db.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def verification_state(self) -> VerificationState:
+        return VerificationState.VERIFIED if self.is_verified else self.verification
 
 
 class Organization(Party):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from funding.accounts.models import Role, User
 from funding.audit.services import record, snapshot
+from funding.directory import verification
 from funding.directory.models import (
     Community,
     Enterprise,
@@ -133,16 +134,23 @@ class PartyProfile:
     capacity: int | None = None
     community_ids: tuple[int, ...] = ()
     public_listing: bool = True
+    #: A normalised unified social credit code; None keeps the registered one.
+    credit_code: str | None = None
 
 
 @transactional
 def update_party_profile(actor: User, party: Party, profile: PartyProfile) -> None:
-    """Save a party's profile: what it does, where, and how much it can take on."""
+    """Save a party's profile: what it does, where, and how much it can take on. Changing who
+    the party is sends it back to verification (``verification.after_profile_change``)."""
     if not can_edit_party(actor, party):
         raise DomainError("forbidden")
     is_org = isinstance(party, Organization)
     fields = ORG_FIELDS if is_org else ENTERPRISE_FIELDS
-    before = snapshot(party, *fields)
+    before = snapshot(party, *fields, "credit_code")
+    was = verification.identity(party)
+    if profile.credit_code and profile.credit_code != party.credit_code:
+        verification.ensure_credit_code_free(profile.credit_code, exclude_id=party.id)
+        party.credit_code = profile.credit_code
     party.name = profile.name.strip()
     party.contact_name = profile.contact_name.strip()
     party.contact_mobile = profile.contact_mobile
@@ -155,7 +163,10 @@ def update_party_profile(actor: User, party: Party, profile: PartyProfile) -> No
         party.communities = _by_keys(Community, profile.community_ids)
     elif isinstance(party, Enterprise):
         party.public_listing = profile.public_listing
-    record(actor, "party.update", party, before=before, after=snapshot(party, *fields))
+    record(
+        actor, "party.update", party, before=before, after=snapshot(party, *fields, "credit_code")
+    )
+    verification.after_profile_change(actor, party, was)
 
 
 def can_edit_need(user: User, need: Need | None, community_id: int | None) -> bool:

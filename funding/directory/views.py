@@ -154,10 +154,13 @@ def _edit_party(model: type[Party], form_cls, party_id: int, endpoint: str):
             capacity=form.capacity.data if is_org else None,
             community_ids=tuple(form.communities.data or ()) if is_org else (),
             public_listing=bool(form.public_listing.data) if not is_org else True,
+            credit_code=form.credit_code.data or None,
         )
         try:
             services.update_party_profile(current_user, party, profile)
         except DomainError as exc:
+            if exc.code == "credit_code_taken":
+                form.credit_code.errors = [*form.credit_code.errors, message(exc.code)]
             flash(message(exc.code), "danger")
         else:
             flash(_("Profile saved."), "success")

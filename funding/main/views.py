@@ -6,7 +6,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
-from funding.directory.models import Community, Need, NeedStatus, Organization, Party
+from funding.directory.models import (
+    Community,
+    Need,
+    NeedStatus,
+    Organization,
+    Party,
+    VerificationState,
+)
 from funding.extensions import db, sum_fen
 from funding.proposals.models import Program, Proposal
 from funding.proposals.queue import queue
@@ -52,7 +59,9 @@ def dashboard():
     ctx: dict = {}
     if current_user.has_role(Role.STAFF):
         ctx["pending_parties"] = db.session.scalars(
-            sa.select(Party).where(Party.verified_at.is_(None)).order_by(Party.created_at)
+            sa.select(Party)
+            .where(Party.verified_at.is_(None), Party.verification == VerificationState.PENDING)
+            .order_by(Party.created_at)
         ).all()
         ctx["open_needs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN)

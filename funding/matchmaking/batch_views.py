@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from funding.directory.models import Need, Organization, ServiceCategory, Street
@@ -111,7 +112,14 @@ def accept(batch_id: int):
     except DomainError as exc:
         flash(message(exc.code), "danger")
     else:
-        flash(_("%(n)s pairing(s) accepted; the invitations were sent.", n=count), "success")
+        flash(
+            ngettext(
+                "%(num)d pairing accepted; the invitations were sent.",
+                "%(num)d pairings accepted; the invitations were sent.",
+                count,
+            ),
+            "success",
+        )
     return redirect(url_for("matchmaking.batch", batch_id=item.id))
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from funding.accounts.models import Role
@@ -189,7 +190,10 @@ def fair_invite(fair_id: int):
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:
-            flash(_("%(n)s enterprise(s) invited.", n=count), "success")
+            flash(
+                ngettext("%(num)d enterprise invited.", "%(num)d enterprises invited.", count),
+                "success",
+            )
     else:
         flash(_("Choose at least one enterprise to invite."), "warning")
     return _back(item)

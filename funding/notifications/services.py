@@ -3,14 +3,14 @@
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import force_locale
-from flask_mailman import EmailMessage
 
 from funding.accounts.models import FOUNDATION_ROLES, User
 from funding.extensions import db, utcnow
 from funding.notifications.models import Notification
-from funding.notifications.texts import render_text
+from funding.notifications.outbox import queue_email
+from funding.notifications.texts import render_subject, render_text
 from funding.transactions import transactional
 
 
@@ -21,23 +21,30 @@ def staff_users() -> list[User]:
 
 
 def notify(users: Iterable[User], key: str, link: str = "", **params) -> None:
-    """Queue one notification per user in the current transaction and send the email."""
+    """One notification per user, written in the current transaction, and an email that is
+    sent only once that transaction commits."""
     recipients = {u.id: u for u in users if u is not None and u.active}
     for user in recipients.values():
         db.session.add(Notification(user_id=user.id, key=key, params=params, link=link))
     if recipients:
-        _send_email(list(recipients.values()), key, link, params)
+        _queue_email([u.email for u in recipients.values()], key, link, params)
 
 
-def _send_email(users: list[User], key: str, link: str, params: dict) -> None:
-    """Email in Chinese, the platform's first language; failures never block the change."""
+def site_url() -> str:
+    """The address email links start with: ``SITE_URL``, else the host of this request."""
+    configured = current_app.config.get("SITE_URL")
+    if configured:
+        return configured.rstrip("/")
+    return request.host_url.rstrip("/") if has_request_context() else ""
+
+
+def _queue_email(to: list[str], key: str, link: str, params: dict) -> None:
+    """In Chinese, the platform's first language: a short subject, the full text in the body."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = render_text(key, params)
-    body = subject + (f"\n\n{current_app.config['SITE_URL']}{link}" if link else "")
-    try:
-        EmailMessage(subject=f"[三社联动] {subject}", body=body, to=[u.email for u in users]).send()
-    except OSError:
-        current_app.logger.exception("email about %s not sent", key)
+        subject = render_subject(key, params)
+        text = render_text(key, params)
+    body = text + (f"\n\n{site_url()}{link}" if link else "")
+    queue_email(f"[三社联动] {subject}", body, to)
 
 
 def unread_count(user: User) -> int:

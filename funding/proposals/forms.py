@@ -10,6 +10,8 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -17,6 +19,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from funding.forms import CheckboxListField, MoneyField
 
@@ -78,6 +81,8 @@ class ProposalForm(FlaskForm):
     )
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit proposal"))
+    #: The version the applicant started from: a save over someone else's newer save is refused.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class NoteForm(FlaskForm):
@@ -95,6 +100,25 @@ class ObjectionForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
     contact = StringField(_l("Phone or email"), validators=[DataRequired(), Length(max=100)])
     text = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=4000)])
+
+
+class ObjectionAnswerForm(FlaskForm):
+    """The foundation's public answer to one objection."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("dismiss", _l("Dismiss: the decision stands")),
+            SelectChoice("withdraw_approval", _l("Uphold: withdraw the approval")),
+            SelectChoice("reopen", _l("Uphold: send the decision back to review")),
+        ],
+        validators=[InputRequired()],
+    )
+    reply = TextAreaField(
+        _l("Public reply"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("Published on the disclosure page; leave out personal details."),
+    )
 
 
 class CriterionForm(Form):

@@ -296,10 +296,21 @@ class ProposalEvent(db.Model):
     actor: Mapped[Optional["User"]] = relationship()
 
 
+class ObjectionState(enum.StrEnum):
+    OPEN = "open"  # waiting for the foundation's answer; the agreement cannot be signed
+    DISMISSED = "dismissed"  # answered with a public reply; the decision stands
+    WITHDRAWN = "withdrawn"  # upheld: the approval was withdrawn
+    REOPENED = "reopened"  # upheld: the decision went back to review
+
+
 class Objection(db.Model):
-    """An objection a member of the public raised during disclosure (公示)."""
+    """An objection a member of the public raised during disclosure (公示), and the
+    foundation's public answer to it."""
 
     __tablename__ = "objections"
+    __table_args__ = (
+        sa.CheckConstraint("state = 'open' OR answered_at IS NOT NULL", name="answered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
@@ -308,5 +319,12 @@ class Objection(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     address: Mapped[str | None] = mapped_column(sa.String(64))
+    state: Mapped[ObjectionState] = mapped_column(
+        str_enum(ObjectionState), default=ObjectionState.OPEN, index=True
+    )
+    #: The foundation's answer, shown on the public disclosure page.
+    reply: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     proposal: Mapped[Proposal] = relationship()

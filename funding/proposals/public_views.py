@@ -1,4 +1,5 @@
-"""Public disclosure (公示): approved projects, and a form to raise an objection."""
+"""Public disclosure (公示): approved projects, a form to raise an objection, and the
+foundation's answers; a decision changed by an upheld objection stays on show with its reason."""
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
@@ -10,11 +11,12 @@ from funding.extensions import db
 from funding.messages import message
 from funding.proposals import services
 from funding.proposals.forms import ObjectionForm
-from funding.proposals.models import Proposal, ProposalState
+from funding.proposals.models import Objection, ObjectionState, Proposal, ProposalState
 from funding.proposals.views import bp
 from funding.transactions import DomainError
 
 PUBLIC_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
+UPHELD = (ObjectionState.WITHDRAWN, ObjectionState.REOPENED)
 
 
 @bp.route("/disclosures")
@@ -28,16 +30,33 @@ def disclosures():
     ).all()
     current = [p for p in rows if p.state == ProposalState.APPROVED]
     signed = [p for p in rows if p.state == ProposalState.AGREEMENT_SIGNED]
+    changed = db.session.scalars(
+        sa.select(Proposal)
+        .where(
+            Proposal.id.in_(sa.select(Objection.proposal_id).where(Objection.state.in_(UPHELD))),
+            Proposal.state.not_in(PUBLIC_STATES),
+        )
+        .options(selectinload(Proposal.organization), selectinload(Proposal.program))
+        .order_by(Proposal.id.desc())
+    ).all()
     return render_template(
-        "proposals/disclosures.html", current=current, signed=signed, today=today()
+        "proposals/disclosures.html",
+        current=current,
+        signed=signed,
+        changed=changed,
+        today=today(),
     )
 
 
 @bp.route("/disclosures/<int:proposal_id>", methods=["GET", "POST"])
 def disclosure(proposal_id: int):
-    """One disclosed project: organization, project, program, amount, purpose; objections."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.state not in PUBLIC_STATES:
+    """One disclosed project: organization, project, program, amount, purpose; objections and
+    the foundation's answers (who objected stays private)."""
+    proposal = db.get_or_404(Proposal, proposal_id)
+    objections = db.session.scalars(
+        sa.select(Objection).where(Objection.proposal_id == proposal.id).order_by(Objection.id)
+    ).all()
+    if proposal.state not in PUBLIC_STATES and not objections:
         abort(404)
     form = ObjectionForm()
     open_now = proposal.state == ProposalState.APPROVED and today() <= proposal.disclosure_until
@@ -55,5 +74,9 @@ def disclosure(proposal_id: int):
             )
             return redirect(url_for("proposals.disclosure", proposal_id=proposal.id))
     return render_template(
-        "proposals/disclosure.html", proposal=proposal, form=form, open_now=open_now
+        "proposals/disclosure.html",
+        proposal=proposal,
+        form=form,
+        open_now=open_now,
+        objections=objections,
     )

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from funding.extensions import db, utcnow
 from funding.grants.models import Grant, GrantState
 from funding.money import format_fen
-from funding.proposals.models import Proposal, proposal_needs
+from funding.proposals.models import Proposal, ProposalState, proposal_needs
 from funding.proposals.workflow import OPEN_STATES
 
 BREACH_BAR = timedelta(days=3 * 365)
@@ -126,6 +126,22 @@ RULES: list[Callable[[Proposal], RuleResult]] = [
 def run_screening(p: Proposal) -> list[dict]:
     """Every rule's outcome, stored on the proposal and shown to staff and applicant."""
     return [asdict(rule(p)) for rule in RULES]
+
+
+#: States in which staff still decide on a proposal, guided by its screening.
+DECIDING_STATES = (ProposalState.SCREENING, ProposalState.IN_REVIEW, ProposalState.APPROVED)
+
+
+def rescreen_open_proposals(party) -> None:
+    """Run the rules again on the party's proposals still being decided, after a change to
+    who the party is or to its verification: the stored screening is what staff decide by."""
+    proposals = db.session.scalars(
+        sa.select(Proposal).where(
+            Proposal.organization_id == party.id, Proposal.state.in_(DECIDING_STATES)
+        )
+    )
+    for proposal in proposals:
+        proposal.screening = run_screening(proposal)
 
 
 def screening_passed(p: Proposal) -> bool:

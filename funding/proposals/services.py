@@ -20,6 +20,7 @@ from funding.proposals.models import (
     BudgetCategory,
     BudgetLine,
     Objection,
+    ObjectionState,
     Program,
     Proposal,
     ProposalEvent,
@@ -164,9 +165,18 @@ def _by_ids(model, ids) -> list:
 
 
 @transactional
-def save_draft(actor: User, proposal: Proposal, data: ProposalData) -> None:
-    """Keep what the applicant typed, complete or not; budget totals are computed here."""
+def save_draft(
+    actor: User, proposal: Proposal, data: ProposalData, expected_version: int | None = None
+) -> None:
+    """Keep what the applicant typed, complete or not; budget totals are computed here.
+
+    ``expected_version`` is the version the applicant's form was filled from: if someone saved
+    since, nothing is written (``proposal_changed``); a save racing another one at the same
+    moment fails on the version column instead (``StaleDataError``)."""
+    if expected_version is not None and expected_version != proposal.version_id:
+        raise DomainError("proposal_changed")
     _move(proposal, actor, Action.SAVE)
+    proposal.updated_at = utcnow()  # the row changes (and its version moves) on every save
     for name in (
         "title",
         "summary",
@@ -340,6 +350,8 @@ def approve(actor: User, proposal: Proposal, amount_fen: int, note: str, today: 
     disclosure opens. The program fund's row is locked first, so concurrent approvals (and
     matching gifts, and reservations) cannot promise the same money twice."""
     next_state(proposal.state, Action.APPROVE)
+    if not proposal.organization.is_verified:
+        raise DomainError("organization_not_verified")
     lock_accounts([account(AccountKind.PROGRAM_FUND, proposal.program_id)])
     submitted = sum(1 for a in proposal.assignments if a.state == AssignmentState.SUBMITTED)
     if submitted < proposal.program.reviewers_required:
@@ -373,6 +385,10 @@ def sign_agreement(actor: User, proposal: Proposal, today: date) -> Grant:
     """After the disclosure period, record the signed agreement and create the grant."""
     if proposal.disclosure_until is not None and today <= proposal.disclosure_until:
         raise DomainError("disclosure_running", until=proposal.disclosure_until.isoformat())
+    if open_objections(proposal):
+        raise DomainError("objection_open")
+    if not proposal.organization.is_verified:
+        raise DomainError("organization_not_verified")
     _move(proposal, actor, Action.SIGN_AGREEMENT)
     proposal.agreement_signed_at = utcnow()
     grant = Grant(
@@ -410,6 +426,15 @@ def raise_objection(
     record(None, "objection.create", objection, after={"proposal": proposal.id})
     notify(staff_users(), "objection_raised", f"/proposals/{proposal.id}", title=proposal.title)
     return objection
+
+
+def open_objections(proposal: Proposal) -> int:
+    """Objections to the proposal still waiting for the foundation's answer."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Objection)
+        .where(Objection.proposal_id == proposal.id, Objection.state == ObjectionState.OPEN)
+    )
 
 
 def is_editable(proposal: Proposal) -> bool:

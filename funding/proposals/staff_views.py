@@ -17,16 +17,19 @@ from funding.labels import LEGAL_FORM_LABELS, choices
 from funding.messages import message
 from funding.permissions import staff_required
 from funding.proposals import exports, programs, services
-from funding.proposals.forms import ApproveForm, NoteForm, ProgramForm
+from funding.proposals import objections as answers
+from funding.proposals.forms import ApproveForm, NoteForm, ObjectionAnswerForm, ProgramForm
 from funding.proposals.models import (
     DEFAULT_RUBRIC,
     DEFAULT_TRANCHES,
     Objection,
+    ObjectionState,
     Program,
     Proposal,
 )
 from funding.proposals.queue import TARGET_DAYS, queue
 from funding.proposals.views import bp
+from funding.proposals.workflow import Action
 from funding.reviews.forms import AssignForm
 from funding.reviews.models import ReviewAssignment
 from funding.reviews.services import conflicted_ids, summarize, total_spread
@@ -147,11 +150,38 @@ def sign(proposal_id: int):
 @bp.route("/staff/objections")
 @staff_required
 def objections():
-    """Objections the public raised during disclosure."""
+    """Objections the public raised during disclosure: open ones first, each with its answer."""
     rows = db.session.scalars(
-        sa.select(Objection).options(selectinload(Objection.proposal)).order_by(Objection.id.desc())
+        sa.select(Objection)
+        .options(selectinload(Objection.proposal))
+        .order_by(Objection.state != ObjectionState.OPEN, Objection.id.desc())
     ).all()
-    return render_template("proposals/objections.html", objections=rows)
+    return render_template(
+        "proposals/objections.html", objections=rows, form=ObjectionAnswerForm(prefix="answer")
+    )
+
+
+@bp.route("/staff/objections/<int:objection_id>/answer", methods=["POST"])
+@staff_required
+def answer_objection(objection_id: int):
+    """Dismiss an objection with a public reply, or uphold it and change the decision."""
+    objection = db.get_or_404(Objection, objection_id)
+    form = ObjectionAnswerForm(prefix="answer")
+    if not form.validate_on_submit():
+        flash(message("reply_required"), "danger")
+        return redirect(url_for("proposals.objections", _anchor=f"objection-{objection.id}"))
+    try:
+        if form.decision.data == "dismiss":
+            answers.dismiss_objection(current_user, objection, form.reply.data)
+        else:
+            answers.uphold_objection(
+                current_user, objection, form.reply.data, Action(form.decision.data)
+            )
+    except DomainError as exc:
+        flash(message(exc.code), "danger")
+    else:
+        flash(_("The answer is published on the disclosure page."), "success")
+    return redirect(url_for("proposals.objections", _anchor=f"objection-{objection.id}"))
 
 
 def _filtered_proposals(reviews: bool = False) -> list[Proposal]:

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from funding import figures
 from funding.accounts.models import Role
@@ -107,6 +108,7 @@ def _load_form(form: ProposalForm, p: Proposal) -> None:
     form.start_date.data, form.end_date.data = p.start_date, p.end_date
     form.amount_requested.data, form.self_funded.data = p.amount_requested_fen, p.self_funded_fen
     form.declaration.data = p.declaration
+    _set_version(form, p)
     for field, rows in (
         (
             form.lines,
@@ -129,6 +131,25 @@ def _load_form(form: ProposalForm, p: Proposal) -> None:
             field.append_entry(row)
         for _i in range(EXTRA_ROWS if rows else field.min_entries):
             field.append_entry()
+
+
+def _set_version(form: ProposalForm, p: Proposal) -> None:
+    """The form now stands for the saved version ``p`` (the hidden field is sent back)."""
+    form.version.data = p.version_id
+    form.version.raw_data = [str(p.version_id)]
+
+
+def _new_version(proposal: Proposal):
+    """Someone else saved the proposal meanwhile: show their version, with a 409."""
+    db.session.rollback()
+    flash(message("proposal_changed"), "warning")
+    if not services.is_editable(proposal):
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    form = ProposalForm(formdata=None)
+    _fill_choices(form, proposal)
+    _load_form(form, proposal)
+    _fill_choices(form, proposal)
+    return render_template("proposals/edit.html", form=form, proposal=proposal), 409
 
 
 def _data(form: ProposalForm) -> services.ProposalData:
@@ -193,7 +214,8 @@ def edit(proposal_id: int):
         _fill_choices(form, proposal)
     elif form.validate_on_submit():
         try:
-            services.save_draft(current_user, proposal, _data(form))
+            services.save_draft(current_user, proposal, _data(form), form.version.data)
+            _set_version(form, proposal)
             upload = form.attachment.data
             if upload and upload.filename:
                 attachments.add_attachment(current_user, proposal, upload.filename, upload.stream)
@@ -208,7 +230,11 @@ def edit(proposal_id: int):
                 field = form[FORM_FIELD_FOR.get(name, name)]
                 field.errors = [*field.errors, *[str(FIELD_MESSAGES[k]) for k in keys]]
             flash(message(exc.code), "danger")
+        except StaleDataError:
+            return _new_version(proposal)
         except DomainError as exc:
+            if exc.code == "proposal_changed":
+                return _new_version(proposal)
             flash(message(exc.code), "danger")
         else:
             flash(_("Draft saved."), "success")

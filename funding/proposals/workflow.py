@@ -16,6 +16,10 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     APPROVE = "approve"
     SIGN_AGREEMENT = "sign_agreement"
+    #: An objection during disclosure was upheld: the approval is withdrawn, or the decision
+    #: goes back to review.
+    WITHDRAW_APPROVAL = "withdraw_approval"
+    REOPEN = "reopen"
 
 
 TRANSITIONS: dict[Action, dict[S, S]] = {
@@ -32,6 +36,8 @@ TRANSITIONS: dict[Action, dict[S, S]] = {
     Action.REJECT: {S.SCREENING: S.REJECTED, S.IN_REVIEW: S.REJECTED},
     Action.APPROVE: {S.IN_REVIEW: S.APPROVED},
     Action.SIGN_AGREEMENT: {S.APPROVED: S.AGREEMENT_SIGNED},
+    Action.WITHDRAW_APPROVAL: {S.APPROVED: S.REJECTED},
+    Action.REOPEN: {S.APPROVED: S.IN_REVIEW},
 }
 #: Actions the applying organization takes; the others are the foundation's.
 APPLICANT_ACTIONS = frozenset({Action.SAVE, Action.SUBMIT, Action.WITHDRAW})

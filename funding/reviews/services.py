@@ -115,15 +115,39 @@ def assign_reviewer(actor: User, proposal: Proposal, reviewer: User) -> ReviewAs
     return assignment
 
 
+def _withdraw_if_conflicted(assignment: ReviewAssignment) -> bool:
+    """Check the registry again: a link recorded since the assignment (or the reviewer joining
+    the applicant) withdraws the reviewer, and staff are told. True if it did."""
+    proposal = assignment.proposal
+    reviewer = assignment.reviewer
+    if not is_conflicted(reviewer, proposal.organization):
+        return False
+    assignment.state = AssignmentState.CONFLICTED
+    _timeline(proposal, None, "reviewer_conflict")
+    record(reviewer, "review.conflict_found", assignment, after={"proposal": proposal.id})
+    notify(
+        staff_users(),
+        "review_conflict_found",
+        f"/proposals/{proposal.id}",
+        title=proposal.title,
+        reviewer=reviewer.name,
+    )
+    return True
+
+
 @transactional
 def declare(actor: User, assignment: ReviewAssignment, conflicted: bool, note: str = "") -> None:
-    """The reviewer declares before scoring; a declared conflict removes them and tells staff."""
+    """The reviewer declares before scoring; a declared conflict, or one the registry now
+    records, removes them and tells staff (the assignment's state says which happened)."""
     if actor.id != assignment.reviewer_id:
         raise DomainError("forbidden")
     if assignment.state != AssignmentState.ASSIGNED:
         raise DomainError("already_declared")
     assignment.declared_at = utcnow()
     proposal = assignment.proposal
+    if not conflicted and _withdraw_if_conflicted(assignment):
+        record(actor, "review.declare", assignment, after={"conflicted": False})
+        return
     if conflicted:
         assignment.state = AssignmentState.CONFLICTED
         record_relationship(actor, actor, proposal.organization, RelationKind.DECLARED, note)
@@ -153,8 +177,11 @@ def submit_review(
     scores: list[Score],
     comment: str,
     recommendation: Recommendation,
-) -> Review:
-    """One review per reviewer: a 0–10 score per rubric criterion and a recommendation."""
+) -> Review | None:
+    """One review per reviewer: a 0–10 score per rubric criterion and a recommendation.
+
+    The conflict of interest is checked again here, not only at assignment: a reviewer linked
+    to the applicant since then is withdrawn instead (None: no review was recorded)."""
     if actor.id != assignment.reviewer_id:
         raise DomainError("forbidden")
     if assignment.state == AssignmentState.SUBMITTED:
@@ -164,6 +191,8 @@ def submit_review(
     proposal = assignment.proposal
     if proposal.state != ProposalState.IN_REVIEW:
         raise DomainError("not_in_review")
+    if _withdraw_if_conflicted(assignment):
+        return None
     if len(scores) != len(proposal.program.rubric) or any(not 0 <= s.score <= 10 for s in scores):
         raise DomainError("scores_invalid")
     review = Review(

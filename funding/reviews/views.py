@@ -60,7 +60,7 @@ def review(assignment_id: int):
     if assignment.state == AssignmentState.CLEARED and form.validate_on_submit():
         scores = [services.Score(e.form.score.data, e.form.comment.data or "") for e in form.scores]
         try:
-            services.submit_review(
+            submitted = services.submit_review(
                 current_user,
                 assignment,
                 scores,
@@ -70,6 +70,9 @@ def review(assignment_id: int):
         except DomainError as exc:
             flash(message(exc.code), "danger")
         else:
+            if submitted is None:
+                flash(message("reviewer_conflicted_since"), "warning")
+                return redirect(url_for("reviews.assignments"))
             flash(_("Review submitted. You can now see the other reviews."), "success")
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     others = []
@@ -108,6 +111,9 @@ def declare(assignment_id: int):
         return redirect(url_for("reviews.review", assignment_id=assignment.id))
     if conflicted:
         flash(_("Thank you. You have been removed from this review and staff were told."), "info")
+        return redirect(url_for("reviews.assignments"))
+    if assignment.state == AssignmentState.CONFLICTED:
+        flash(message("reviewer_conflicted_since"), "warning")
         return redirect(url_for("reviews.assignments"))
     return redirect(url_for("reviews.review", assignment_id=assignment.id))
 

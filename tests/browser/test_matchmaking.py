@@ -40,7 +40,7 @@ def test_staff_run_matchmaking_accept_a_pairing_and_the_enterprise_sees_fits(pag
     expect(row).to_contain_text("清波助老服务中心")
     expect(row).to_contain_text("Same service area: elderly care")
     row.get_by_role("button", name="Accept").click()
-    expect(page.locator(".alert-success")).to_contain_text("1 pairing(s) accepted")
+    expect(page.locator(".alert-success")).to_contain_text("1 pairing accepted")
     expect(page.locator(f"tr[data-need='need-{world.meals.id}']")).to_contain_text("Accepted")
 
     page.get_by_role("link", name="Network picture").first.click()
@@ -92,7 +92,7 @@ def test_a_fair_with_two_enterprises_board_and_report(page):
     page.locator("#invite-form").get_by_label("杭州暖阳科技有限公司").check()
     page.locator("#invite-form").get_by_label("西湖青少年基金企业").check()
     page.locator("#invite-form button[type=submit]").click()
-    expect(page.locator(".alert-success")).to_contain_text("2 enterprise(s) invited")
+    expect(page.locator(".alert-success")).to_contain_text("2 enterprises invited")
     expect(page.locator(f"#invited [data-enterprise='{other.id}']")).to_contain_text("四点半课堂")
 
     page.select_option("#paddle select[name=proposal_id]", label="长者助餐服务")

@@ -18,7 +18,7 @@ from funding.matchmaking.services import run_batch
 from funding.pledges.models import PaymentMethod, PledgeTarget
 from funding.pledges.services import PledgeData, confirm_instalment, create_pledge, single
 from funding.proposals.attachments import add_attachment
-from funding.proposals.models import ProposalState, ProposalVersion
+from funding.proposals.models import Objection, ProposalState, ProposalVersion
 from funding.proposals.services import sign_agreement, snapshot
 from funding.reviews.models import RelationKind, Relationship, ReviewAssignment
 
@@ -48,6 +48,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "accounts.toggle_user"): only(*STAFF, ok=302),
     ("GET", "accounts.parties"): only(*STAFF),
     ("POST", "accounts.verify"): only(*STAFF, ok=302),
+    ("POST", "accounts.ask_party"): only(*STAFF, ok=302),
+    ("POST", "accounts.reject_party"): only(*STAFF, ok=302),
     ("GET", "directory.organizations"): ALL,
     ("GET", "directory.organization"): ALL,
     ("GET", "directory.edit_organization"): only("org_member", *STAFF),
@@ -89,6 +91,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "proposals.approve"): only(*STAFF, ok=302),
     ("POST", "proposals.sign"): only(*STAFF, ok=302),
     ("GET", "proposals.objections"): only(*STAFF),
+    ("POST", "proposals.answer_objection"): only(*STAFF, ok=302),
     ("GET", "proposals.export_proposals"): only(*STAFF),
     ("GET", "proposals.export_reviews"): only(*STAFF),
     ("GET", "proposals.staff_programs"): only(*STAFF),
@@ -188,6 +191,8 @@ def world(make):
     )
     link = Relationship(user_id=target.id, party_id=org.id, kind=RelationKind.FOUNDER)
     db.session.add(link)
+    objection = Objection(proposal=public, name="居民", contact="13800001111", text="有疑问")
+    db.session.add(objection)
     db.session.commit()
     batch = run_batch(users["staff"])
     fair = create_fair(users["staff"], FairData("相亲会", date(2999, 1, 1), "清波街道"))
@@ -231,6 +236,8 @@ def world(make):
             "enterprise": ent.id,
             "edit_enterprise": ent.id,
             "verify": pending.id,
+            "ask_party": pending.id,
+            "reject_party": pending.id,
         },
         "need_id": need.id,
         "community_id": need.community_id,
@@ -240,6 +247,7 @@ def world(make):
         "attachment_id": attachment.id,
         "assignment_id": assignment.id,
         "link_id": link.id,
+        "objection_id": objection.id,
         "batch_id": batch.id,
         "fair_id": fair.id,
         "intent_id": intent.id,

@@ -28,17 +28,55 @@ def test_switch_link_is_visible(client):
     assert 'id="lang-switch"' in page and "/needs?lang=en" in page
 
 
+#: The gettext calls the code and templates use, with where each takes its message (and its
+#: context, "c"); ``make messages`` extracts with the same keywords.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "lazy": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "_p": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
+
+
+def extracted_messages() -> list[tuple[str, int, str | tuple, list, str | None]]:
+    """Every message in the code and templates: (file, line, message, comments, context)."""
+    method_map = [("funding/**.py", "python"), ("templates/**.html", "jinja2")]
+    return list(extract_from_dir(str(BASE_DIR), method_map, keywords=KEYWORDS))
+
+
 def test_every_message_has_a_chinese_translation():
+    """Singular, plural (each form) and context-bound messages alike."""
     with open(BASE_DIR / "translations/zh_Hans_CN/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
-    method_map = [("funding/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy": None, "lazy_gettext": None}
-    found = {
-        msg for _f, _l, msg, *_ in extract_from_dir(str(BASE_DIR), method_map, keywords=keywords)
+    forms = catalog.num_plurals
+    translated = {
+        (m.context, m.id)
+        for m in catalog
+        if m.id
+        and not m.fuzzy
+        and (m.string if isinstance(m.string, str) else len(m.string) == forms and all(m.string))
     }
+    found = {(context, msg) for _f, _n, msg, _c, context in extracted_messages()}
     assert found, "the extractor found no strings"
-    assert sorted(found - translated) == []
+    assert any(isinstance(msg, tuple) for _ctx, msg in found), "no plural messages found"
+    assert sorted(found - translated, key=str) == []
+
+
+def test_plurals_follow_the_number_in_english(client, make):
+    for _i in range(2):
+        make.need()
+    page = client.get("/communities?lang=en").get_data(as_text=True)
+    assert "2 open needs" in page
+    make.need(community=make.community("劳动路社区"))
+    page = client.get("/communities?lang=en").get_data(as_text=True)
+    assert "1 open need<" in page and "1 open needs" not in page
+    assert "1 个待对接需求" in client.get("/communities?lang=zh").get_data(as_text=True)
 
 
 def test_money_and_dates_in_the_locale(client, make):

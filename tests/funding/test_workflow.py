@@ -7,7 +7,8 @@ import pytest
 from funding.accounts.models import Role
 from funding.dates import add_working_days
 from funding.extensions import db
-from funding.proposals import services
+from funding.proposals import objections, services
+from funding.proposals.models import Objection
 from funding.proposals.models import ProposalState as S
 from funding.proposals.workflow import TRANSITIONS, Action, next_state
 from funding.reviews.models import AssignmentState, Recommendation, Review, ReviewAssignment
@@ -42,6 +43,18 @@ def _ready(make, state: S):
     return p, member, staff
 
 
+def _uphold(outcome: Action):
+    """Uphold a fresh objection to the proposal with ``outcome``."""
+
+    def call(p, _member, staff):
+        objection = Objection(proposal=p, name="居民", contact="13800001111", text="有异议")
+        db.session.add(objection)
+        db.session.commit()
+        objections.uphold_objection(staff, objection, "异议成立", outcome)
+
+    return call
+
+
 CALLS = {
     Action.SAVE: lambda p, m, s: services.save_draft(m, p, services.ProposalData(title="x")),
     Action.SUBMIT: lambda p, m, s: services.submit(m, p, TODAY),
@@ -51,6 +64,8 @@ CALLS = {
     Action.REJECT: lambda p, m, s: services.reject(s, p, "不符合计划方向"),
     Action.APPROVE: lambda p, m, s: services.approve(s, p, 2_500_000, "", TODAY),
     Action.SIGN_AGREEMENT: lambda p, m, s: services.sign_agreement(s, p, TODAY),
+    Action.WITHDRAW_APPROVAL: _uphold(Action.WITHDRAW_APPROVAL),
+    Action.REOPEN: _uphold(Action.REOPEN),
 }
 
 

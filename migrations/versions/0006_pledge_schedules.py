@@ -4,8 +4,8 @@ Each pledge is paid in instalments (a table instead of free text), each with its
 a pledge carries the matching gift it was promised and what becomes of project money the
 project cannot use; a tranche records what was paid.
 
-Revision ID: 0005_pledge_schedules
-Revises: 0004
+Revision ID: 0006_pledge_schedules
+Revises: 0005_decisions
 Create Date: 2026-12-01 02:00:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_pledge_schedules'
-down_revision = '0004'
+revision = '0006_pledge_schedules'
+down_revision = '0005_decisions'
 branch_labels = None
 depends_on = None
 
