@@ -43,6 +43,13 @@ class Config:
     LOGIN_LIMIT_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     PAGE_SIZE = 20
+    #: The job queue: ``immediate://`` runs jobs in-process as soon as they are queued (no
+    #: server needed); production sets ``redis://host:6379/0`` and runs a worker.
+    QUEUE_URL = os.environ.get("QUEUE_URL", "immediate://")
+    #: Exports with more rows than this are made by a job and offered as a download link;
+    #: the files wait in EXPORT_FOLDER.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
+    EXPORT_FOLDER = str(INSTANCE_DIR / "exports")
     #: Requests and queries slower than these many milliseconds are logged as warnings.
     SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
     SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))

@@ -9,8 +9,8 @@ from funding import cli, errors, i18n, models, observability, security  # noqa: 
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
+from funding.jobs import queue as jobs
 from funding.ledger.services import install_sqlite_locking
-from funding.notifications import outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     mail.init_app(app)
-    outbox.install()
+    jobs.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=None)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
     from funding.grants.views import bp as grants_bp
+    from funding.jobs.views import bp as jobs_bp
     from funding.main.views import bp as main_bp
     from funding.matchmaking.views import bp as matchmaking_bp
     from funding.notifications.views import bp as notifications_bp
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         pledges_bp,
         grants_bp,
+        jobs_bp,
         transparency_bp,
         matchmaking_bp,
     ):

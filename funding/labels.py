@@ -20,6 +20,7 @@ from funding.directory.models import (
     VerificationState,
 )
 from funding.grants.models import GrantState, TrancheState
+from funding.jobs.models import JobState
 from funding.matchmaking.models import BatchState, IntentState, PairingState
 from funding.pledges.models import (
     InstalmentState,
@@ -191,6 +192,12 @@ OBJECTION_LABELS = {
     ObjectionState.WITHDRAWN: _p("objection", "Upheld: the approval was withdrawn"),
     ObjectionState.REOPENED: _p("objection", "Upheld: the decision was reopened"),
 }
+JOB_LABELS = {
+    JobState.QUEUED: _p("job", "Waiting to start"),
+    JobState.RUNNING: _p("job", "In progress"),
+    JobState.DONE: _p("job", "Ready"),
+    JobState.FAILED: _p("job", "Failed"),
+}
 #: Every enumeration's labels, keyed by the enumeration: values repeat across enumerations
 #: ("admin" is a role and a budget category, "returned" a proposal and a tranche state), so a
 #: label is found by the member's type and value, never by the value alone.
@@ -217,6 +224,7 @@ LABELS: dict[type[enum.Enum], dict] = {
     BatchState: BATCH_LABELS,
     PairingState: PAIRING_LABELS,
     IntentState: INTENT_LABELS,
+    JobState: JOB_LABELS,
 }
 #: The labelled enumerations by class name, for templates that hold a raw value:
 #: ``label(rule.detail, enums.LegalForm)``.

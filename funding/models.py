@@ -4,6 +4,7 @@ from funding.accounts import models as accounts  # noqa: F401
 from funding.audit import models as audit  # noqa: F401
 from funding.directory import models as directory  # noqa: F401
 from funding.grants import models as grants  # noqa: F401
+from funding.jobs import models as jobs  # noqa: F401
 from funding.ledger import models as ledger  # noqa: F401
 from funding.matchmaking import models as matchmaking  # noqa: F401
 from funding.notifications import models as notifications  # noqa: F401

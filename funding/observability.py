@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify
 from flask_login import current_user
 
 from funding.extensions import db
+from funding.jobs.queue import queue_reachable
 
 log = logging.getLogger("funding.requests")
 bp = Blueprint("health", __name__)
@@ -86,6 +87,7 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         checks["database"] = "unreachable"
+    checks["queue"] = "ok" if queue_reachable(current_app) else "unreachable"
     healthy = all(v == "ok" for v in checks.values())
     response = jsonify(status="ok" if healthy else "unavailable", **checks)
     response.status_code = 200 if healthy else 503

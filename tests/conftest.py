@@ -26,6 +26,7 @@ def build_app(tmp_path_factory, database_url: str | None = None):
         config.SQLALCHEMY_DATABASE_URI = database_url
     app = create_app(config)
     app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))
+    app.config["EXPORT_FOLDER"] = str(tmp_path_factory.mktemp("exports"))
 
     @app.teardown_request
     def _forget_request_state(_exc):

@@ -24,10 +24,21 @@ def _target(pledge: Pledge) -> str:
     return _("The general pool")
 
 
-def statement(enterprise: Enterprise) -> Table:
+def statement_size(params: dict) -> int:
+    """How many rows the statement has: one per pledge and one per grant slice."""
+    pledges = sa.select(Pledge.id).where(Pledge.enterprise_id == params["enterprise_id"])
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(pledges.subquery())
+    ) + db.session.scalar(
+        sa.select(sa.func.count(GrantSource.id)).where(GrantSource.pledge_id.in_(pledges))
+    )
+
+
+def statement(params: dict) -> Table:
     """One row per pledge (what was promised, arrived, matched, refunded, is waiting), then one
     per grant its money went to (reserved, paid, returned by the grant). Every amount appears
     once, so each column's total is the enterprise's total."""
+    enterprise = db.session.get(Enterprise, params["enterprise_id"])
     money = figures.giving(by_pledge=True, enterprise_ids=[enterprise.id])
     pledges = db.session.scalars(
         sa.select(Pledge)

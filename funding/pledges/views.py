@@ -11,10 +11,10 @@ from funding import figures
 from funding.accounts.models import Role
 from funding.dates import today
 from funding.directory.models import Enterprise, ServiceCategory
-from funding.exports import download
 from funding.extensions import db
 from funding.grants.models import GrantSource
 from funding.i18n import localized
+from funding.jobs.exports import deliver
 from funding.labels import PAYMENT_METHOD_LABELS, PLEDGE_TARGET_LABELS, choices
 from funding.ledger.models import Entry
 from funding.messages import message
@@ -30,7 +30,6 @@ from funding.pledges.models import (
     PledgeTarget,
     UnusedMoney,
 )
-from funding.pledges.statement import statement as statement_table
 from funding.proposals.models import Program, Proposal
 from funding.transactions import DomainError
 
@@ -355,7 +354,7 @@ def instalments():
 def statement(enterprise_id: int, fmt: str):
     """A funder's statement: its pledges, matching, the grants they went to, the payments."""
     enterprise = db.get_or_404(Enterprise, enterprise_id)
-    return download(statement_table(enterprise), f"statement-{enterprise.id}", fmt)
+    return deliver(current_user, "statement", {"enterprise_id": enterprise.id}, fmt)
 
 
 @bp.route("/staff/programs/<int:program_id>/fund", methods=["GET", "POST"])

@@ -2,16 +2,65 @@
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from funding.exports import Column, Kind, Table, total_label
+from funding.extensions import db
 from funding.i18n import localized
 from funding.labels import label
 from funding.proposals.models import Proposal
-from funding.reviews.models import AssignmentState
+from funding.reviews.models import AssignmentState, ReviewAssignment
 from funding.reviews.services import weighted_total
 
 HIDDEN = "—"
+
+
+def proposals_query(params: dict, reviews: bool = False) -> sa.Select:
+    """Proposals filtered by program and state, loading what the export reads at once."""
+    query = sa.select(Proposal).options(
+        selectinload(Proposal.program),
+        selectinload(Proposal.organization),
+        selectinload(Proposal.category),
+        selectinload(Proposal.budget_lines),
+    )
+    if reviews:
+        query = query.options(
+            selectinload(Proposal.assignments).selectinload(ReviewAssignment.review),
+            selectinload(Proposal.assignments).selectinload(ReviewAssignment.reviewer),
+        )
+    if params.get("program"):
+        query = query.where(Proposal.program_id == params["program"])
+    if params.get("state"):
+        query = query.where(Proposal.state == params["state"])
+    return query.order_by(Proposal.id)
+
+
+def _streamed(query: sa.Select):
+    """Rows in batches, so that a large export holds a batch in memory, not the table."""
+    return db.session.scalars(query.execution_options(yield_per=500))
+
+
+def count_proposals(params: dict) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(proposals_query(params).order_by(None).subquery())
+    )
+
+
+def count_reviews(params: dict) -> int:
+    proposals = proposals_query(params).order_by(None).with_only_columns(Proposal.id)
+    return db.session.scalar(
+        sa.select(sa.func.count(ReviewAssignment.id)).where(
+            ReviewAssignment.proposal_id.in_(proposals),
+            ReviewAssignment.state == AssignmentState.SUBMITTED,
+        )
+    )
+
+
+def filtered_proposal_table(params: dict) -> Table:
+    """The proposals the filters choose, for staff."""
+    return proposal_table(_streamed(proposals_query(params)))
 
 
 def proposal_table(proposals: Iterable[Proposal], blind: bool = False) -> Table:
@@ -52,8 +101,10 @@ def proposal_table(proposals: Iterable[Proposal], blind: bool = False) -> Table:
     return Table(columns, rows(), totals=total_label())
 
 
-def review_table(proposals: Iterable[Proposal]) -> Table:
-    """One row per submitted review (a staff export: it names organizations and reviewers)."""
+def review_table(params: dict) -> Table:
+    """One row per submitted review of the filtered proposals (a staff export: it names
+    organizations and reviewers)."""
+    proposals = _streamed(proposals_query(params, reviews=True))
     columns = [
         Column(_("Proposal"), Kind.INT),
         Column(_("Title")),

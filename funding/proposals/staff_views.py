@@ -10,14 +10,14 @@ from funding import figures
 from funding.accounts.models import Role, User
 from funding.dates import today
 from funding.directory.models import LegalForm, ServiceCategory, Street
-from funding.exports import download
 from funding.extensions import db
 from funding.i18n import localized
+from funding.jobs.exports import deliver
 from funding.labels import LEGAL_FORM_LABELS, choices
 from funding.messages import message
 from funding.permissions import staff_required
-from funding.proposals import exports, programs, services
 from funding.proposals import objections as answers
+from funding.proposals import programs, services
 from funding.proposals.forms import ApproveForm, NoteForm, ObjectionAnswerForm, ProgramForm
 from funding.proposals.models import (
     DEFAULT_RUBRIC,
@@ -31,7 +31,6 @@ from funding.proposals.queue import TARGET_DAYS, queue
 from funding.proposals.views import bp
 from funding.proposals.workflow import Action
 from funding.reviews.forms import AssignForm
-from funding.reviews.models import ReviewAssignment
 from funding.reviews.services import conflicted_ids, summarize, total_spread
 from funding.transactions import DomainError
 
@@ -184,38 +183,26 @@ def answer_objection(objection_id: int):
     return redirect(url_for("proposals.objections", _anchor=f"objection-{objection.id}"))
 
 
-def _filtered_proposals(reviews: bool = False) -> list[Proposal]:
-    """Proposals filtered by program and state, with what the export reads loaded at once."""
-    query = sa.select(Proposal).options(
-        selectinload(Proposal.program),
-        selectinload(Proposal.organization),
-        selectinload(Proposal.category),
-        selectinload(Proposal.budget_lines),
-    )
-    if reviews:
-        query = query.options(
-            selectinload(Proposal.assignments).selectinload(ReviewAssignment.review),
-            selectinload(Proposal.assignments).selectinload(ReviewAssignment.reviewer),
-        )
-    if program_id := request.args.get("program", type=int):
-        query = query.where(Proposal.program_id == program_id)
-    if state := request.args.get("state"):
-        query = query.where(Proposal.state == state)
-    return list(db.session.scalars(query.order_by(Proposal.id)))
+def _export_filters() -> dict:
+    """The program and state filters of the staff exports."""
+    return {
+        "program": request.args.get("program", type=int),
+        "state": request.args.get("state") or None,
+    }
 
 
 @bp.route("/staff/exports/proposals.<fmt>")
 @staff_required
 def export_proposals(fmt: str):
     """Proposals, filtered by program and state, as CSV or Excel."""
-    return download(exports.proposal_table(_filtered_proposals()), "proposals", fmt)
+    return deliver(current_user, "proposals", _export_filters(), fmt)
 
 
 @bp.route("/staff/exports/reviews.<fmt>")
 @staff_required
 def export_reviews(fmt: str):
     """Submitted reviews of the filtered proposals, as CSV or Excel."""
-    return download(exports.review_table(_filtered_proposals(reviews=True)), "reviews", fmt)
+    return deliver(current_user, "reviews", _export_filters(), fmt)
 
 
 @bp.route("/staff/programs")

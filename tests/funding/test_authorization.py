@@ -144,6 +144,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "grants.terminate"): only(*STAFF, ok=302),
     ("POST", "grants.rate"): {**dict.fromkeys(ROLES, 302), "reviewer": 404},
     ("POST", "grants.rate_foundation"): {**dict.fromkeys(ROLES, 302), "reviewer": 404},
+    ("GET", "jobs.detail"): {**LOGGED_IN, **dict.fromkeys(ROLES[1:], 404)},
+    ("GET", "jobs.download"): {**LOGGED_IN, **dict.fromkeys(ROLES[1:], 404)},
     ("GET", "transparency.index"): ALL,
     ("GET", "transparency.export"): ALL,
 }
@@ -253,6 +255,7 @@ def world(make):
         "intent_id": intent.id,
         "pledge_id": pledge.id,
         "enterprise_id": ent.id,
+        "job_id": "0" * 32,
         "grant_id": grant.id,
         "number": 1,
         "name": "programs",

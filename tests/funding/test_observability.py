@@ -10,7 +10,7 @@ from funding.accounts.models import Role
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
     assert response.headers["Cache-Control"] == "no-store"
 
 
