@@ -210,7 +210,12 @@ def grant_money(grants: Iterable[Grant] | None = None) -> list[GrantMoney]:
     """Each grant's money from its accounts' entries (all grants, newest first, by default)."""
     if grants is None:
         grants = db.session.scalars(
-            sa.select(Grant).options(joinedload(Grant.proposal)).order_by(Grant.id.desc())
+            sa.select(Grant)
+            .options(
+                joinedload(Grant.proposal).joinedload(Proposal.organization),
+                joinedload(Grant.proposal).joinedload(Proposal.program),
+            )
+            .order_by(Grant.id.desc())
         ).all()
     rows = {g.id: GrantMoney(g) for g in grants}
     for _kind, ref, movement, amount in _flows(GRANT_SIDE):

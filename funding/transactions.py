@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from funding.extensions import db
+from funding.jobs.queue import dispatch
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,11 +31,12 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             result = fn(*args, **kwargs)
             db.session.commit()
-            return result
         except BaseException:
             db.session.rollback()
             raise
         finally:
             db.session.info.pop("in_service", None)
+        dispatch()
+        return result
 
     return wrapper

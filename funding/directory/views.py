@@ -28,6 +28,7 @@ from funding.grants.records import track_records
 from funding.i18n import localized
 from funding.labels import LEGAL_FORM_LABELS, NEED_SOURCE_LABELS, NEED_STATUS_LABELS, choices
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import roles_required
 from funding.transactions import DomainError
 
@@ -92,8 +93,8 @@ def organizations():
         query = query.where(Organization.legal_form == LegalForm(form))
     query = query.options(
         selectinload(Organization.categories), selectinload(Organization.streets)
-    ).order_by(Organization.name)
-    page = db.paginate(query, per_page=20, error_out=False)
+    ).order_by(Organization.name, Organization.id)
+    page = page_of(query)
     return render_template(
         "directory/organizations.html",
         page=page,
@@ -178,13 +179,13 @@ def edit_organization(party_id: int):
 @bp.route("/enterprises")
 def enterprises():
     """Verified enterprises that agreed to be listed."""
-    rows = db.session.scalars(
+    page = page_of(
         sa.select(Enterprise)
         .where(Enterprise.verified_at.is_not(None), Enterprise.public_listing)
         .options(selectinload(Enterprise.categories))
-        .order_by(Enterprise.name)
-    ).all()
-    return render_template("directory/enterprises.html", enterprises=rows)
+        .order_by(Enterprise.name, Enterprise.id)
+    )
+    return render_template("directory/enterprises.html", page=page, enterprises=page.items)
 
 
 @bp.route("/enterprises/<int:party_id>")
@@ -247,8 +248,8 @@ def needs():
         query = query.where(Need.status == NeedStatus(status))
     query = query.options(
         selectinload(Need.community).selectinload(Community.street), selectinload(Need.category)
-    ).order_by(Need.created_at.desc())
-    page = db.paginate(query, per_page=20, error_out=False)
+    ).order_by(Need.created_at.desc(), Need.id.desc())
+    page = page_of(query)
     return render_template(
         "directory/needs.html",
         page=page,

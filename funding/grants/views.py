@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from funding import figures
 from funding.accounts.models import Role
@@ -26,9 +26,11 @@ from funding.grants.models import (
     GrantSource,
     Tranche,
 )
+from funding.ledger.labels import preload_account_labels
 from funding.ledger.models import Entry, LedgerTransaction
 from funding.messages import message
 from funding.money import MoneyError, parse_yuan
+from funding.pagination import page_of
 from funding.permissions import staff_required
 from funding.pledges.forms import KeyedForm
 from funding.pledges.models import Pledge
@@ -39,15 +41,6 @@ from funding.transactions import DomainError
 bp = Blueprint("grants", __name__)
 
 
-@bp.app_template_global()
-def funder_name(enterprise_id: int | None) -> str:
-    """An enterprise's name, or the foundation for its own and matching money."""
-    if enterprise_id is None:
-        return _("The foundation (program fund and matching)")
-    enterprise = db.session.get(Enterprise, enterprise_id)
-    return enterprise.name if enterprise else str(enterprise_id)
-
-
 def can_see_grant(user, grant: Grant) -> bool:
     """Staff; the organization; an enterprise whose money is in it; a served community."""
     if user.is_foundation:
@@ -55,14 +48,30 @@ def can_see_grant(user, grant: Grant) -> bool:
     if user.role == Role.ORG_MEMBER:
         return is_applicant(user, grant.proposal)
     if user.role == Role.ENTERPRISE_MEMBER:
-        return any(s.pledge and s.pledge.enterprise_id == user.party_id for s in grant.sources)
+        return db.session.scalar(
+            sa.select(
+                sa.select(GrantSource.id)
+                .join(GrantSource.pledge)
+                .where(GrantSource.grant_id == grant.id, Pledge.enterprise_id == user.party_id)
+                .exists()
+            )
+        )
     if user.role == Role.COMMUNITY_WORKER:
         return user.community_id in {c.id for c in grant.proposal.communities}
     return False
 
 
 def _grant_or_404(grant_id: int) -> Grant:
-    grant = db.session.get(Grant, grant_id)
+    """The grant, with what its pages read of it loaded at once, if the user may see it."""
+    grant = db.session.get(
+        Grant,
+        grant_id,
+        options=[
+            selectinload(Grant.sources).selectinload(GrantSource.pledge),
+            selectinload(Grant.tranches),
+            joinedload(Grant.proposal),
+        ],
+    )
     if grant is None or not can_see_grant(current_user, grant):
         abort(404)
     return grant
@@ -89,7 +98,8 @@ def index():
         query = query.where(Proposal.communities.any(Community.id == user.community_id))
     elif not user.is_foundation:
         query = query.where(sa.false())
-    return render_template("grants/index.html", grants=db.session.scalars(query).all())
+    page = page_of(query)
+    return render_template("grants/index.html", page=page, grants=page.items)
 
 
 @bp.route("/grants/<int:grant_id>")
@@ -104,19 +114,25 @@ def detail(grant_id: int):
         .options(selectinload(LedgerTransaction.entries).selectinload(Entry.account))
         .order_by(LedgerTransaction.id)
     ).all()
+    preload_account_labels(e.account for txn in movements for e in txn.entries)
+    shares = records.funder_shares(grant)
+    funders = {
+        e.id: e.name
+        for e in db.session.scalars(
+            sa.select(Enterprise).where(Enterprise.id.in_([s.enterprise_id for s in shares]))
+        )
+    }
     mine = None
     if current_user.role == Role.ENTERPRISE_MEMBER:
-        mine = next(
-            (s for s in records.funder_shares(grant) if s.enterprise_id == current_user.party_id),
-            None,
-        )
+        mine = next((s for s in shares if s.enterprise_id == current_user.party_id), None)
     ratings = db.session.scalars(
         sa.select(CommunityRating).where(CommunityRating.grant_id == grant.id)
     ).all()
     return render_template(
         "grants/detail.html",
         grant=grant,
-        shares=records.funder_shares(grant),
+        shares=shares,
+        funders=funders,
         movements=movements,
         money=figures.grant_money([grant])[0],
         payable={t.id: tranches.payable_fen(t) for t in grant.tranches},
@@ -139,6 +155,7 @@ def reserve(grant_id: int):
     """Reserve the grant from its sources: proposed in order, adjustable by staff."""
     grant = db.get_or_404(Grant, grant_id)
     options = reservation.source_options(grant)
+    preload_account_labels(o.account for o in options)
     form = KeyedForm()
     if form.validate_on_submit():
         try:

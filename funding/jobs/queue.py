@@ -25,6 +25,7 @@ HANDLERS: dict[str, Callable[[Job], dict]] = {}
 RETRIES = 3
 RETRY_DELAY_SECONDS = 10
 KEY = "jobs_after_commit"
+READY = "jobs_committed"
 
 
 def handles(kind: str):
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
             execute(job_id)
 
     app.extensions["jobs"] = JobQueue(huey, run)
+    app.after_request(_dispatch_after_request)
     for name, hook in {
         "after_commit": _after_commit,
         "after_soft_rollback": _after_soft_rollback,
@@ -91,9 +93,25 @@ def enqueue(kind: str, params: dict, actor=None, total: int = 0) -> Job:
 
 
 def _after_commit(session: Session) -> None:
+    """The committed transaction's jobs are ready; they are handed to the queue once the
+    commit has finished (``dispatch``), never from inside it."""
+    ready = [job_id for job_id, _savepoint in session.info.pop(KEY, [])]
+    session.info.setdefault(READY, []).extend(ready)
+
+
+def dispatch() -> None:
+    """Hand the jobs of committed transactions to the queue (in-process: run them now). The
+    service decorators call this after their commit, and every request before it answers."""
+    session = db.session()
+    ready = session.info.pop(READY, [])
     queue = current_app.extensions["jobs"]
-    for job_id, _savepoint in session.info.pop(KEY, []):
+    for job_id in ready:
         queue.run(job_id)
+
+
+def _dispatch_after_request(response):
+    dispatch()
+    return response
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:

@@ -1,5 +1,7 @@
 """Readable names for ledger movements and accounts."""
 
+import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from funding.directory.models import Party, ServiceCategory
@@ -34,27 +36,52 @@ ACCOUNT_LABELS = {
 }
 
 
+#: What each kind of account belongs to: (model, key column, how to name one).
+OWNERS = {
+    AccountKind.PROGRAM_FUND: (Program, Program.id, lambda p: localized(p, "name")),
+    AccountKind.CATEGORY_FUND: (
+        ServiceCategory,
+        ServiceCategory.code,
+        lambda c: localized(c, "name"),
+    ),
+    AccountKind.PLEDGES_RECEIVABLE: (Party, Party.id, lambda p: p.name),
+    AccountKind.PAYEE: (Party, Party.id, lambda p: p.name),
+    AccountKind.PROJECT_FUND: (Proposal, Proposal.id, lambda p: p.title),
+}
+
+
 def movement_label(kind: str) -> str:
     return str(MOVEMENT_LABELS.get(kind, kind))
 
 
+def _names(accounts) -> dict[tuple[AccountKind, str], str]:
+    """What the accounts belong to, named, with one query per kind of owner."""
+    wanted: dict[AccountKind, set[str]] = {}
+    for acc in accounts:
+        if acc.kind in OWNERS:
+            wanted.setdefault(acc.kind, set()).add(acc.ref)
+    names = {}
+    for kind, refs in wanted.items():
+        model, key, name = OWNERS[kind]
+        keys = [int(r) for r in refs if r.isdigit()] if key.type.python_type is int else refs
+        for row in db.session.scalars(sa.select(model).where(key.in_(keys))):
+            names[(kind, str(getattr(row, key.key)))] = name(row)
+    return names
+
+
+def preload_account_labels(accounts) -> None:
+    """Name every account a page will show at once (the page then asks ``account_label``)."""
+    g.account_names = {**g.get("account_names", {}), **_names(accounts)}
+
+
 def account_label(acc: Account) -> str:
     """The account's kind and what it belongs to, e.g. 'Program fund · 好邻居基金'."""
-    name = ""
-    ref = acc.ref
-    if acc.kind == AccountKind.PROGRAM_FUND:
-        program = db.session.get(Program, int(ref))
-        name = localized(program, "name") if program else ref
-    elif acc.kind == AccountKind.CATEGORY_FUND:
-        category = db.session.get(ServiceCategory, ref)
-        name = localized(category, "name") if category else ref
-    elif acc.kind in (AccountKind.PLEDGES_RECEIVABLE, AccountKind.PAYEE):
-        party = db.session.get(Party, int(ref))
-        name = party.name if party else ref
-    elif acc.kind in (AccountKind.PROJECT_FUND,):
-        proposal = db.session.get(Proposal, int(ref))
-        name = proposal.title if proposal else ref
-    elif acc.kind in (AccountKind.GRANT_RESERVED, AccountKind.GRANT_HELD):
-        name = "#" + ref
+    names = g.get("account_names", {}) if has_request_context() else {}
+    if acc.kind in OWNERS and (acc.kind, acc.ref) not in names:
+        names = _names([acc])
+    if acc.kind in (AccountKind.GRANT_RESERVED, AccountKind.GRANT_HELD):
+        name = "#" + acc.ref
+    else:
+        name = names.get((acc.kind, acc.ref), acc.ref if acc.kind in OWNERS else "")
     label = str(ACCOUNT_LABELS[acc.kind])
     return f"{label} · {name}" if name else label

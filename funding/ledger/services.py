@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from funding.audit.services import record
 from funding.extensions import db, sum_fen
+from funding.jobs.queue import dispatch
 from funding.ledger.models import (
     Account,
     AccountKind,
@@ -57,13 +58,14 @@ def money_transaction(fn: Callable) -> Callable:
         try:
             result = fn(*args, **kwargs)
             session.commit()
-            return result
         except BaseException:
             session.rollback()
             raise
         finally:
             session.info.pop("in_service", None)
             session.info.pop("write_lock", None)
+        dispatch()
+        return result
 
     return wrapper
 

@@ -16,10 +16,12 @@ from funding.directory.models import (
 )
 from funding.extensions import db, sum_fen
 from funding.proposals.models import Program, Proposal
-from funding.proposals.queue import queue
+from funding.proposals.queue import queue_query, queue_rows
 from funding.reviews.models import AssignmentState, ReviewAssignment
 
 bp = Blueprint("main", __name__)
+#: How many items each list on a dashboard shows; each links to its whole list.
+SHOWN = 10
 
 
 def _count(query: sa.Select) -> int:
@@ -61,7 +63,8 @@ def dashboard():
         ctx["pending_parties"] = db.session.scalars(
             sa.select(Party)
             .where(Party.verified_at.is_(None), Party.verification == VerificationState.PENDING)
-            .order_by(Party.created_at)
+            .order_by(Party.created_at, Party.id)
+            .limit(SHOWN)
         ).all()
         ctx["open_needs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN)
@@ -70,7 +73,9 @@ def dashboard():
         ctx["proposals"] = db.session.scalars(
             sa.select(Proposal)
             .where(Proposal.organization_id == current_user.party_id)
-            .order_by(Proposal.updated_at.desc())
+            .options(selectinload(Proposal.program))
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+            .limit(SHOWN)
         ).all()
     if current_user.role == Role.REVIEWER:
         ctx["assignments"] = db.session.scalars(
@@ -79,14 +84,17 @@ def dashboard():
                 ReviewAssignment.reviewer_id == current_user.id,
                 ReviewAssignment.state.in_([AssignmentState.ASSIGNED, AssignmentState.CLEARED]),
             )
-            .order_by(ReviewAssignment.assigned_at)
+            .options(selectinload(ReviewAssignment.proposal))
+            .order_by(ReviewAssignment.assigned_at, ReviewAssignment.id)
+            .limit(SHOWN)
         ).all()
     if current_user.has_role(Role.STAFF):
-        ctx["queue"] = queue()
+        ctx["queue"] = queue_rows(db.session.scalars(queue_query().limit(SHOWN)))
     if current_user.role == Role.COMMUNITY_WORKER:
         ctx["needs"] = db.session.scalars(
             sa.select(Need)
             .where(Need.community_id == current_user.community_id)
-            .order_by(Need.created_at.desc())
+            .order_by(Need.created_at.desc(), Need.id.desc())
+            .limit(SHOWN)
         ).all()
     return render_template("main/dashboard.html", **ctx)

@@ -25,9 +25,16 @@ from funding.matchmaking.forms import (
     FairProjectsForm,
     PaddleForm,
 )
-from funding.matchmaking.models import Fair, FairIntent, IntentState, fair_enterprises
+from funding.matchmaking.models import (
+    Fair,
+    FairIntent,
+    IntentState,
+    fair_enterprises,
+)
+from funding.matchmaking.models import fair_projects as fair_project_links
 from funding.matchmaking.suggestions import for_funder
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import roles_required, staff_required
 from funding.pledges.services import match_gift_for
 from funding.transactions import DomainError
@@ -75,7 +82,28 @@ def fairs_list():
         query = query.join(fair_enterprises).where(
             fair_enterprises.c.enterprise_id == current_user.party_id
         )
-    return render_template("matchmaking/fairs.html", fairs=db.session.scalars(query).all())
+    page = page_of(query)
+    counts = _fair_counts([f.id for f in page.items])
+    return render_template("matchmaking/fairs.html", page=page, fairs=page.items, counts=counts)
+
+
+def _fair_counts(fair_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """How many projects and enterprises each fair has, in two grouped queries."""
+    projects = dict(
+        db.session.execute(
+            sa.select(fair_project_links.c.fair_id, sa.func.count())
+            .where(fair_project_links.c.fair_id.in_(fair_ids))
+            .group_by(fair_project_links.c.fair_id)
+        ).all()
+    )
+    enterprises = dict(
+        db.session.execute(
+            sa.select(fair_enterprises.c.fair_id, sa.func.count())
+            .where(fair_enterprises.c.fair_id.in_(fair_ids))
+            .group_by(fair_enterprises.c.fair_id)
+        ).all()
+    )
+    return {f: (projects.get(f, 0), enterprises.get(f, 0)) for f in fair_ids}
 
 
 @bp.route("/fairs/new", methods=["GET", "POST"])

@@ -12,13 +12,15 @@ from funding.accounts.models import Role
 from funding.dates import today
 from funding.directory.models import Enterprise, ServiceCategory
 from funding.extensions import db
-from funding.grants.models import GrantSource
+from funding.grants.models import Grant, GrantSource
 from funding.i18n import localized
 from funding.jobs.exports import deliver
 from funding.labels import PAYMENT_METHOD_LABELS, PLEDGE_TARGET_LABELS, choices
+from funding.ledger.labels import preload_account_labels
 from funding.ledger.models import Entry
 from funding.messages import message
 from funding.money import format_fen
+from funding.pagination import page_of
 from funding.permissions import roles_required, staff_required
 from funding.pledges import services
 from funding.pledges.forms import CancelPledgeForm, FundProgramForm, PledgeForm, ReceiptForm
@@ -27,6 +29,7 @@ from funding.pledges.models import (
     InstalmentState,
     PaymentMethod,
     Pledge,
+    PledgeState,
     PledgeTarget,
     UnusedMoney,
 )
@@ -47,6 +50,16 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
 def index():
     """The enterprise's pledges, or (staff) every pledge; overdue instalments are flagged."""
+    on = today()
+    late = (
+        sa.select(Instalment.id)
+        .where(
+            Instalment.pledge_id == Pledge.id,
+            Instalment.state == InstalmentState.DUE,
+            Instalment.due_date < on,
+        )
+        .exists()
+    )
     query = sa.select(Pledge).options(
         selectinload(Pledge.enterprise),
         selectinload(Pledge.proposal),
@@ -56,13 +69,21 @@ def index():
     )
     if not current_user.is_foundation:
         query = query.where(Pledge.enterprise_id == current_user.party_id)
-    if state := request.args.get("state"):
-        query = query.where(Pledge.state == state)
-    rows = db.session.scalars(query.order_by(Pledge.id.desc())).all()
-    on = today()
-    overdue = {p.id for p in rows if p.is_overdue(on)}
-    rows = sorted(rows, key=lambda p: (p.id not in overdue, -p.id))
-    return render_template("pledges/index.html", pledges=rows, overdue=overdue, today=on)
+    if (state := request.args.get("state")) in set(PledgeState):
+        query = query.where(Pledge.state == PledgeState(state))
+    overdue_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.where(late).order_by(None).subquery())
+    )
+    page = page_of(query.order_by(late.desc(), Pledge.id.desc()))
+    overdue = {p.id for p in page.items if p.is_overdue(on)}
+    return render_template(
+        "pledges/index.html",
+        page=page,
+        pledges=page.items,
+        overdue=overdue,
+        overdue_count=overdue_count,
+        today=on,
+    )
 
 
 def _fill(form: PledgeForm) -> None:
@@ -264,10 +285,11 @@ def detail(pledge_id: int):
         .options(selectinload(Entry.transaction), selectinload(Entry.account))
         .order_by(Entry.id)
     ).all()
+    preload_account_labels(e.account for e in entries)
     sources = db.session.scalars(
         sa.select(GrantSource)
         .where(GrantSource.pledge_id == pledge.id)
-        .options(selectinload(GrantSource.grant))
+        .options(selectinload(GrantSource.grant).selectinload(Grant.proposal))
     ).all()
     return render_template(
         "pledges/detail.html",
@@ -339,14 +361,19 @@ def cancel(pledge_id: int):
 def instalments():
     """Instalments awaiting receipt, overdue first."""
     on = today()
-    rows = db.session.scalars(
+    page = page_of(
         sa.select(Instalment)
-        .join(Instalment.pledge)
         .where(Instalment.state == InstalmentState.DUE)
-        .options(selectinload(Instalment.pledge).selectinload(Pledge.enterprise))
+        .options(
+            selectinload(Instalment.pledge).selectinload(Pledge.enterprise),
+            selectinload(Instalment.pledge).selectinload(Pledge.proposal),
+            selectinload(Instalment.pledge).selectinload(Pledge.program),
+            selectinload(Instalment.pledge).selectinload(Pledge.category),
+            selectinload(Instalment.pledge).selectinload(Pledge.instalments),
+        )
         .order_by(Instalment.due_date, Instalment.id)
-    ).all()
-    return render_template("pledges/instalments.html", instalments=rows, today=on)
+    )
+    return render_template("pledges/instalments.html", page=page, instalments=page.items, today=on)
 
 
 @bp.route("/staff/enterprises/<int:enterprise_id>/statement.<fmt>")

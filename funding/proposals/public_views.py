@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from funding.dates import today
 from funding.extensions import db
 from funding.messages import message
+from funding.pagination import page_of
 from funding.proposals import services
 from funding.proposals.forms import ObjectionForm
 from funding.proposals.models import Objection, ObjectionState, Proposal, ProposalState
@@ -19,17 +20,26 @@ PUBLIC_STATES = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
 UPHELD = (ObjectionState.WITHDRAWN, ObjectionState.REOPENED)
 
 
+#: How many decisions changed after an objection the disclosures page lists (the latest).
+CHANGED_SHOWN = 20
+
+
 @bp.route("/disclosures")
 def disclosures():
     """Projects on public disclosure now, then those whose agreements are signed."""
-    rows = db.session.scalars(
-        sa.select(Proposal)
-        .where(Proposal.state.in_(PUBLIC_STATES))
-        .options(selectinload(Proposal.organization), selectinload(Proposal.program))
-        .order_by(Proposal.decided_at.desc())
+    listed = sa.select(Proposal).options(
+        selectinload(Proposal.organization), selectinload(Proposal.program)
+    )
+    current = db.session.scalars(  # a few days of approvals: the disclosure period is short
+        listed.where(Proposal.state == ProposalState.APPROVED).order_by(
+            Proposal.disclosure_until, Proposal.id
+        )
     ).all()
-    current = [p for p in rows if p.state == ProposalState.APPROVED]
-    signed = [p for p in rows if p.state == ProposalState.AGREEMENT_SIGNED]
+    signed = page_of(
+        listed.where(Proposal.state == ProposalState.AGREEMENT_SIGNED).order_by(
+            Proposal.agreement_signed_at.desc(), Proposal.id.desc()
+        )
+    )
     changed = db.session.scalars(
         sa.select(Proposal)
         .where(
@@ -38,6 +48,7 @@ def disclosures():
         )
         .options(selectinload(Proposal.organization), selectinload(Proposal.program))
         .order_by(Proposal.id.desc())
+        .limit(CHANGED_SHOWN)
     ).all()
     return render_template(
         "proposals/disclosures.html",

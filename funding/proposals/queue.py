@@ -43,8 +43,11 @@ def waits_on(p: Proposal) -> str:
     return "staff"
 
 
-def queue(now: datetime | None = None, program_id: int | None = None) -> list[QueueRow]:
-    """Every proposal still moving, oldest in its state first."""
+def queue_query(
+    now: datetime | None = None, program_id: int | None = None, overdue: bool = False
+) -> sa.Select:
+    """Every proposal still moving (or only those past their state's target), oldest in its
+    state first."""
     now = now or utcnow()
     query = (
         sa.select(Proposal)
@@ -57,11 +60,31 @@ def queue(now: datetime | None = None, program_id: int | None = None) -> list[Qu
     )
     if program_id:
         query = query.where(Proposal.program_id == program_id)
+    if overdue:
+        query = query.where(
+            sa.or_(
+                *(
+                    sa.and_(Proposal.state == state, Proposal.state_since < now - timedelta(days))
+                    for state, days in TARGET_DAYS.items()
+                )
+            )
+        )
+    return query.order_by(Proposal.state_since, Proposal.id)
+
+
+def queue_rows(proposals, now: datetime | None = None) -> list[QueueRow]:
+    """Each proposal with its age in its state, who it waits on and whether it is overdue."""
+    now = now or utcnow()
     rows = []
-    for p in db.session.scalars(query.order_by(Proposal.state_since)):
+    for p in proposals:
         age = (now - p.state_since).days
         rows.append(QueueRow(p, age, waits_on(p), age > TARGET_DAYS[p.state]))
     return rows
+
+
+def queue(now: datetime | None = None, program_id: int | None = None) -> list[QueueRow]:
+    """The whole queue (tests and small lists; pages show it a page at a time)."""
+    return queue_rows(db.session.scalars(queue_query(now, program_id)), now)
 
 
 def typical_decision_days(program: Program) -> int:

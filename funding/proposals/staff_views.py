@@ -15,6 +15,7 @@ from funding.i18n import localized
 from funding.jobs.exports import deliver
 from funding.labels import LEGAL_FORM_LABELS, choices
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import staff_required
 from funding.proposals import objections as answers
 from funding.proposals import programs, services
@@ -27,16 +28,22 @@ from funding.proposals.models import (
     Program,
     Proposal,
 )
-from funding.proposals.queue import TARGET_DAYS, queue
+from funding.proposals.queue import TARGET_DAYS, queue_query, queue_rows
 from funding.proposals.views import bp
 from funding.proposals.workflow import Action
 from funding.reviews.forms import AssignForm
+from funding.reviews.models import ReviewAssignment
 from funding.reviews.services import conflicted_ids, summarize, total_spread
 from funding.transactions import DomainError
 
 
 def staff_context(proposal: Proposal) -> dict:
     """Forms and the review summary shown to staff on a proposal's page."""
+    assignments = db.session.scalars(  # kept here, so the page's reads find them loaded
+        sa.select(ReviewAssignment)
+        .where(ReviewAssignment.proposal_id == proposal.id)
+        .options(selectinload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
+    ).all()
     reviewers = db.session.scalars(
         sa.select(User).where(User.role == Role.REVIEWER, User.active).order_by(User.name)
     ).all()
@@ -65,6 +72,7 @@ def staff_context(proposal: Proposal) -> dict:
         "summary": summary,
         "total_spread": total_spread(summary),
         "objections": objections,
+        "assignments": assignments,
     }
 
 
@@ -73,12 +81,14 @@ def staff_context(proposal: Proposal) -> dict:
 def staff_queue():
     """One queue across programs: age in state, who it waits on, what is past its target."""
     program_id = request.args.get("program", type=int)
-    rows = queue(program_id=program_id)
-    if request.args.get("overdue"):
-        rows = [r for r in rows if r.overdue]
+    page = page_of(queue_query(program_id=program_id, overdue=bool(request.args.get("overdue"))))
     programs_ = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
     return render_template(
-        "proposals/queue.html", rows=rows, programs=programs_, targets=TARGET_DAYS
+        "proposals/queue.html",
+        page=page,
+        rows=queue_rows(page.items),
+        programs=programs_,
+        targets=TARGET_DAYS,
     )
 
 

@@ -24,11 +24,12 @@ from funding.extensions import db
 from funding.i18n import localized
 from funding.labels import BUDGET_CATEGORY_LABELS, choices
 from funding.messages import FIELD_MESSAGES, message
+from funding.pagination import page_of
 from funding.permissions import roles_required
 from funding.proposals import attachments, services
 from funding.proposals.access import can_see, proposal_or_404, reviewer_assignment
 from funding.proposals.forms import EXTRA_ROWS, ProposalForm
-from funding.proposals.models import Attachment, BudgetCategory, Program, Proposal
+from funding.proposals.models import Attachment, BudgetCategory, Program, Proposal, ProposalState
 from funding.proposals.queue import expected_decision
 from funding.proposals.screening import RULE_NAMES
 from funding.transactions import DomainError
@@ -64,13 +65,15 @@ def apply(program_id: int):
 @roles_required(Role.ORG_MEMBER, Role.STAFF)
 def mine():
     """The organization's proposals (staff: every proposal, filterable by state)."""
-    query = sa.select(Proposal).options(selectinload(Proposal.program))
+    query = sa.select(Proposal).options(
+        selectinload(Proposal.program), selectinload(Proposal.organization)
+    )
     if not current_user.is_foundation:
         query = query.where(Proposal.organization_id == current_user.party_id)
-    if state := request.args.get("state"):
-        query = query.where(Proposal.state == state)
-    rows = db.session.scalars(query.order_by(Proposal.updated_at.desc())).all()
-    return render_template("proposals/list.html", proposals=rows)
+    if (state := request.args.get("state")) in set(ProposalState):
+        query = query.where(Proposal.state == ProposalState(state))
+    page = page_of(query.order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+    return render_template("proposals/list.html", page=page, proposals=page.items)
 
 
 def _fill_choices(form: ProposalForm, proposal: Proposal) -> None:

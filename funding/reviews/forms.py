@@ -50,9 +50,13 @@ class AssignForm(FlaskForm):
 
 
 class RelationshipForm(FlaskForm):
-    user_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    party_id = SelectField(
-        _l("Organization or enterprise"), coerce=int, validators=[DataRequired()]
+    """People and parties are named by email and credit code: the district has thousands of
+    them, too many for a list to choose from."""
+
+    email = StringField(_l("The person's email"), validators=[DataRequired(), Length(max=254)])
+    credit_code = StringField(
+        _l("The organization's or enterprise's unified social credit code"),
+        validators=[DataRequired(), Length(max=40)],
     )
     kind = SelectField(_l("Relationship"), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

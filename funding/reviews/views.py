@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role, User
 from funding.directory.models import Party
@@ -11,6 +12,7 @@ from funding.exports import download
 from funding.extensions import db
 from funding.labels import RECOMMENDATION_LABELS, RELATION_LABELS, choices
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import roles_required, staff_required
 from funding.proposals import exports
 from funding.proposals.models import Proposal
@@ -39,12 +41,16 @@ def _my_assignment(assignment_id: int) -> ReviewAssignment:
 @roles_required(Role.REVIEWER)
 def assignments():
     """The proposals assigned to this reviewer, and nothing else."""
-    rows = db.session.scalars(
+    page = page_of(
         sa.select(ReviewAssignment)
         .where(ReviewAssignment.reviewer_id == current_user.id)
-        .order_by(ReviewAssignment.assigned_at.desc())
-    ).all()
-    return render_template("reviews/assignments.html", assignments=rows)
+        .options(
+            selectinload(ReviewAssignment.proposal).selectinload(Proposal.program),
+            selectinload(ReviewAssignment.proposal).selectinload(Proposal.organization),
+        )
+        .order_by(ReviewAssignment.assigned_at.desc(), ReviewAssignment.id.desc())
+    )
+    return render_template("reviews/assignments.html", page=page, assignments=page.items)
 
 
 @bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
@@ -77,11 +83,16 @@ def review(assignment_id: int):
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     others = []
     if assignment.state == AssignmentState.SUBMITTED:
-        others = [
-            a
-            for a in proposal.assignments
-            if a.state == AssignmentState.SUBMITTED and a.id != assignment.id
-        ]
+        others = db.session.scalars(
+            sa.select(ReviewAssignment)
+            .where(
+                ReviewAssignment.proposal_id == proposal.id,
+                ReviewAssignment.state == AssignmentState.SUBMITTED,
+                ReviewAssignment.id != assignment.id,
+            )
+            .options(selectinload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
+            .order_by(ReviewAssignment.id)
+        ).all()
     return render_template(
         "reviews/review.html",
         assignment=assignment,
@@ -160,21 +171,32 @@ def assign(proposal_id: int):
 def relationships():
     """The registry of links between people and parties that rule out a review."""
     form = RelationshipForm()
-    people = db.session.scalars(sa.select(User).where(User.active).order_by(User.name)).all()
-    parties = db.session.scalars(sa.select(Party).order_by(Party.name)).all()
-    form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in people]
-    form.party_id.choices = [(p.id, p.name) for p in parties]
     form.kind.choices = choices(RELATION_LABELS)
     if form.validate_on_submit():
-        user = db.session.get(User, form.user_id.data)
-        party = db.session.get(Party, form.party_id.data)
-        services.record_relationship(
-            current_user, user, party, RelationKind(form.kind.data), form.note.data or ""
+        user = db.session.scalar(
+            sa.select(User).where(sa.func.lower(User.email) == form.email.data.strip().lower())
         )
-        flash(_("Relationship recorded."), "success")
-        return redirect(url_for("reviews.relationships"))
-    rows = db.session.scalars(sa.select(Relationship).order_by(Relationship.id.desc())).all()
-    return render_template("reviews/relationships.html", form=form, relationships=rows)
+        party = db.session.scalar(
+            sa.select(Party).where(Party.credit_code == form.credit_code.data.strip().upper())
+        )
+        if user is None:
+            form.email.errors.append(_("No account has this email address."))
+        if party is None:
+            form.credit_code.errors.append(_("No registered party has this credit code."))
+        if user is not None and party is not None:
+            services.record_relationship(
+                current_user, user, party, RelationKind(form.kind.data), form.note.data or ""
+            )
+            flash(_("Relationship recorded."), "success")
+            return redirect(url_for("reviews.relationships"))
+    page = page_of(
+        sa.select(Relationship)
+        .options(selectinload(Relationship.user), selectinload(Relationship.party))
+        .order_by(Relationship.id.desc())
+    )
+    return render_template(
+        "reviews/relationships.html", form=form, page=page, relationships=page.items
+    )
 
 
 @bp.route("/staff/relationships/<int:link_id>/delete", methods=["POST"])
