@@ -1,4 +1,10 @@
-"""Command-line tasks: ``flask seed-demo``, ``flask create-user``, ``flask load-directory``."""
+"""Command-line tasks: ``flask seed-demo``, ``flask seed-district``, ``flask create-user``,
+``flask load-directory``, ``flask ledger check``."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -6,6 +12,21 @@ from flask.cli import with_appcontext
 
 from funding.messages import message
 from funding.transactions import DomainError
+
+
+@contextmanager
+def _quiet_mail() -> Iterator[None]:
+    """Sample activity notifies people in-app; it sends no email (nor logs each email job)."""
+    mailman = current_app.extensions["mailman"]
+    backend, mailman.backend = mailman.backend, "dummy"
+    queue_log = logging.getLogger("huey")
+    level = queue_log.level
+    queue_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        mailman.backend = backend
+        queue_log.setLevel(level)
 
 
 def register(app: Flask) -> None:
@@ -24,14 +45,72 @@ def register(app: Flask) -> None:
             raise click.ClickException("seed-demo refuses to run under ProductionConfig.")
         from funding.demo import seed_demo
 
-        # Demo activity notifies people in-app; it sends no email.
-        mailman = current_app.extensions["mailman"]
-        backend, mailman.backend = mailman.backend, "dummy"
-        try:
+        with _quiet_mail():
             counts = seed_demo()
-        finally:
-            mailman.backend = backend
         click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+    @app.cli.command("seed-district")
+    @click.option("--years", default=1, show_default=True, type=click.IntRange(1, 20))
+    @click.option(
+        "--scale",
+        default=1.0,
+        show_default=True,
+        type=click.FloatRange(0.01, 10.0),
+        help="A fraction (or multiple) of one real year's volume.",
+    )
+    def seed_district_command(years: int, scale: float) -> None:
+        """Build the district at its real volume into an empty database (refused in
+        production): what benchmarks, the load test and the backup test use."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("seed-district refuses to run under ProductionConfig.")
+        from time import perf_counter
+
+        from funding.district import seed_district
+
+        started = perf_counter()
+        with _quiet_mail():
+            try:
+                counts = seed_district(years, scale)
+            except DomainError as exc:
+                raise click.ClickException(message(exc.code)) from exc
+        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        click.echo(f"built in {perf_counter() - started:.0f} s")
+
+    backup = click.Group("backup", help="Back up and restore the database and the uploads.")
+    app.cli.add_command(backup)
+
+    @backup.command("create")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    @with_appcontext
+    def backup_create_command(folder: Path) -> None:
+        """Save the database and the uploaded files into FOLDER (new or empty)."""
+        from funding.backup import BackupError, create_backup
+
+        try:
+            manifest = create_backup(folder, Path(current_app.config["UPLOAD_FOLDER"]))
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"backup of revision {manifest['revision']} written to {folder}")
+
+    @backup.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    @click.option("--database-url", required=True, help="An empty database to restore into.")
+    @click.option(
+        "--uploads",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the uploaded files go.",
+    )
+    @with_appcontext
+    def backup_restore_command(folder: Path, database_url: str, uploads: Path) -> None:
+        """Restore FOLDER into an empty database and an uploads folder."""
+        from funding.backup import BackupError, restore_backup
+
+        try:
+            manifest = restore_backup(folder, database_url, uploads)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"restored the backup of {manifest['created_at']}")
 
     ledger = click.Group("ledger", help="The double-entry ledger.")
     app.cli.add_command(ledger)

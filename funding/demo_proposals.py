@@ -104,7 +104,7 @@ def _eligible_org(program: Program, orgs: list[Organization], used: set[int]) ->
     raise LookupError(program.name)
 
 
-def _data(
+def proposal_data(
     program: Program, need: Need | None, title: str, requested: int, share_pct: int
 ) -> services.ProposalData:
     """A budget where requested + self-funded = total and the share meets the program."""
@@ -158,7 +158,7 @@ def seed_proposals(staff: User, reviewers: list[User]) -> int:
             needs.remove(need)
         proposal = services.create_draft(member, program)
         share = program.min_self_share_pct + 5
-        services.save_draft(member, proposal, _data(program, need, title, requested, share))
+        services.save_draft(member, proposal, proposal_data(program, need, title, requested, share))
         if final == "screening_failed":
             proposal.communities = [next(iter(street_of.values())).communities[0]]
             proposal.category_code = "I"  # outside the program's categories

@@ -22,6 +22,10 @@ MESSAGES = {
     "transition_not_allowed": _l("That step is not possible for a proposal in its current state."),
     "proposal_incomplete": _l("The proposal is not complete yet; see the marked fields."),
     "program_closed": _l("This program is not open for applications today."),
+    "district_not_empty": _l(
+        "The district data set is built into an empty database; this one already holds "
+        "organizations or proposals."
+    ),
     "screening_failed": _l("The proposal failed an eligibility rule; return or reject it."),
     "comment_required": _l("Write a comment for the applicant."),
     "reason_required": _l("Give the reason; the applicant will see it."),

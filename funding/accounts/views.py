@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from funding.accounts import services
 from funding.accounts.forms import (
@@ -21,6 +22,7 @@ from funding.directory.models import Community, Enterprise, LegalForm, Organizat
 from funding.extensions import db
 from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import staff_required
 from funding.transactions import DomainError
 
@@ -129,9 +131,13 @@ def register_enterprise():
 @bp.route("/staff/users")
 @staff_required
 def users():
-    """Staff see every account and can switch one off."""
-    rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("accounts/users.html", users=rows, role_labels=ROLE_LABELS)
+    """Staff see every account, a page at a time, and can switch one off."""
+    page = page_of(
+        sa.select(User)
+        .options(joinedload(User.party), joinedload(User.community))
+        .order_by(User.role, User.email)
+    )
+    return render_template("accounts/users.html", page=page, role_labels=ROLE_LABELS)
 
 
 @bp.route("/staff/users/new", methods=["GET", "POST"])
@@ -183,10 +189,12 @@ def toggle_user(user_id: int):
 @staff_required
 def parties():
     """Registered parties waiting for verification, then the verified ones."""
-    rows = db.session.scalars(
-        sa.select(Party).order_by(Party.verified_at.is_not(None), Party.created_at.desc())
-    ).all()
-    return render_template("accounts/parties.html", parties=rows)
+    page = page_of(
+        sa.select(Party).order_by(
+            Party.verified_at.is_not(None), Party.created_at.desc(), Party.id.desc()
+        )
+    )
+    return render_template("accounts/parties.html", page=page)
 
 
 @bp.route("/staff/parties/<int:party_id>/verify", methods=["POST"])
