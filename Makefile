@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint bench clean install translations messages db
+.PHONY: run test lint bench loadtest clean install translations messages db
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+# Load benchmark on PostgreSQL (LOADTEST_PG, default the local server): builds its database
+# once, then e.g. `make loadtest LOADTEST_ARGS="--data ten --users 10,50"`.
+loadtest: install translations
+	$(BIN)/pip install --quiet -e ".[dev,load]"
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite .pytest_cache .ruff_cache .hypothesis

@@ -43,6 +43,12 @@ class Config:
     LOGIN_LIMIT_ADDRESS = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     PAGE_SIZE = 20
+    #: Public pages for anonymous visitors are cached (``funding/caching.py``): in each
+    #: process by default; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share one cache.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "60"))
+    CACHE_THRESHOLD = 2000
     #: The job queue: ``immediate://`` runs jobs in-process as soon as they are queued (no
     #: server needed); production sets ``redis://host:6379/0`` and runs a worker.
     QUEUE_URL = os.environ.get("QUEUE_URL", "immediate://")
@@ -89,6 +95,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - cheap hashing for tests
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "locmem"
+    CACHE_TYPE = "NullCache"  # a test that checks caching switches it on
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ from werkzeug.utils import import_string
 from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
+from funding.caching import cache
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 from funding.jobs import queue as jobs
 from funding.ledger.services import install_sqlite_locking
@@ -40,6 +41,7 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    cache.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             install_sqlite_locking(db.engine)

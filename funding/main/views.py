@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
+from funding.caching import public_page
 from funding.directory.models import (
     Community,
     Need,
@@ -29,6 +30,7 @@ def _count(query: sa.Select) -> int:
 
 
 @bp.route("/")
+@public_page
 def index():
     """The public home page: what the platform does, the programs, the latest needs."""
     stats = {

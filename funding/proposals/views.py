@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from funding import figures
 from funding.accounts.models import Role
+from funding.caching import public_page
 from funding.dates import today
 from funding.directory.models import Need, NeedStatus, ServiceCategory, Street
 from funding.extensions import db
@@ -38,6 +39,7 @@ bp = Blueprint("proposals", __name__)
 
 
 @bp.route("/programs")
+@public_page
 def programs():
     """The programs open for applications, their rules and the money left in each."""
     rows = db.session.scalars(sa.select(Program).order_by(Program.id)).all()

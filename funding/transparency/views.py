@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, render_template
 
 from funding import figures
+from funding.caching import public_page
 from funding.exports import download
 from funding.transparency import tables
 
@@ -10,6 +11,7 @@ bp = Blueprint("transparency", __name__)
 
 
 @bp.route("/transparency")
+@public_page
 def index():
     """Every figure here is summed from the ledger, and every table shows how it adds up."""
     money = figures.grant_money()
