@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import requests
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,11 +105,27 @@ def serve(app: str, port: int, env: dict) -> subprocess.Popen:
     raise SystemExit(f"{app} did not start on port {port}")
 
 
-def drive(host: str, path: str, users: int, seconds: int, login: tuple | None) -> dict:
+def sign_in(host: str, email: str, password: str) -> str:
+    """Log in once through the form; the session cookie every simulated user then sends."""
+    session = requests.Session()
+    form = session.get(f"{host}/login", timeout=30).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    answer = session.post(
+        f"{host}/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"could not sign in as {email}")
+    return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+
+def drive(host: str, path: str, users: int, seconds: int, cookie: str | None) -> dict:
     """Locust on one page; its aggregated figures."""
     env = {**os.environ, "LOAD_PATH": path}
-    if login:
-        env["LOAD_EMAIL"], env["LOAD_PASSWORD"] = login
+    if cookie:
+        env["LOAD_COOKIE"] = cookie
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "run"
         subprocess.run(  # noqa: S603
@@ -184,11 +202,12 @@ def main() -> None:
             )
         )
         for label, path, who in chosen:
-            login = (ACCOUNTS[args.data][who], PASSWORDS[args.data]) if who else None
-            single = drive("http://127.0.0.1:8802", path, 1, 3, login)["p50"]
+            host = "http://127.0.0.1:8802"
+            login = sign_in(host, ACCOUNTS[args.data][who], PASSWORDS[args.data]) if who else None
+            single = drive(host, path, 1, 3, login)["p50"]
             cells = []
             for u in users:
-                r = drive("http://127.0.0.1:8802", path, u, args.seconds, login)
+                r = drive(host, path, u, args.seconds, login)
                 cells.append(
                     f"{r['rps']:9.1f} {r['rps'] / base[u]['rps']:6.3f} {r['p50']:6.0f} "
                     f"{r['p95']:6.0f} {r['p99']:6.0f} {r['errors']:4d}"
