@@ -15,6 +15,7 @@ from funding.matchmaking.blueprint import bp
 from funding.matchmaking.forms import AcceptForm, ActionForm, InviteForm
 from funding.matchmaking.models import BatchState, MatchBatch, PairingState
 from funding.matchmaking.network import picture
+from funding.matchmaking.runs import request_batch
 from funding.messages import message
 from funding.permissions import staff_required
 from funding.transactions import DomainError
@@ -51,11 +52,11 @@ def index():
 @bp.route("/matchmaking/run", methods=["POST"])
 @staff_required
 def run():
-    """Queue a batch and run it (at the district's scale this takes well under a second)."""
+    """Ask for a run; a job does it and the run's page follows its progress."""
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        batch = services.run_batch(current_user)
+        batch = request_batch(current_user)
     except DomainError as exc:
         flash(message(exc.code), "danger")
         return redirect(url_for("matchmaking.index"))
