@@ -6,11 +6,17 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_babel import get_timezone
 
+from funding.audit.display import action_label, details
 from funding.audit.models import AuditRecord
 from funding.extensions import db
 from funding.permissions import staff_required
 
 bp = Blueprint("audit", __name__)
+
+
+@bp.app_context_processor
+def audit_helpers() -> dict:
+    return {"audit_action": action_label, "audit_details": details}
 
 
 def _day_start(text: str | None) -> datetime | None:

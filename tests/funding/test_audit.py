@@ -53,3 +53,28 @@ def test_postgres_refuses_update_and_delete_of_audit_records():
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
             conn.execute(sa.text(statement))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)) >= 1
+
+
+def test_the_log_reads_in_labels_not_codes(make, login_as):
+    staff = make.user(Role.STAFF)
+    client = login_as(staff)
+    org = make.organization(verified=False)
+    db.session.add(
+        AuditRecord(
+            actor_id=staff.id,
+            actor_label=staff.email,
+            action="proposal.pass_screening",
+            object_type="Proposal",
+            object_id="7",
+            before={"state": "screening"},
+            after={"state": "in_review", "amount_fen": 1_234_56, "note": "按申报方案执行"},
+        )
+    )
+    db.session.commit()
+    client.post(f"/staff/parties/{org.id}/verify")
+    english = client.get("/staff/audit?lang=en").get_data(as_text=True)
+    assert "Proposal: passed screening" in english and "Party: verified" in english
+    assert "In expert review" in english and "¥1,234.56" in english
+    assert ">in_review<" not in english and "pass_screening<" not in english
+    chinese = client.get("/staff/audit?lang=zh").get_data(as_text=True)
+    assert "按申报方案执行" in chinese, "Chinese is shown as itself, not as \\u escapes"
