@@ -54,6 +54,8 @@ def register_template_helpers(app: Flask) -> None:
     from funding.labels import EVENT_LABELS, FIELD_LABELS, WAITS_ON_LABELS, enums, keyed, label
 
     app.add_template_global(label)
+    app.add_template_filter(label, "label")
+    app.add_template_global(join_words)
     app.add_template_global(enums, "enums")
     from funding.ledger.labels import account_label, movement_label
 
@@ -88,10 +90,14 @@ def localized(obj, attr: str) -> str:
     return get(attr)
 
 
+def join_words(words) -> str:
+    """Words joined the way the language lists things (、 or a comma)."""
+    return (", " if current_code() == "en" else "、").join(str(w) for w in words)
+
+
 def join_localized(items, attr: str = "name") -> str:
-    """Localized names joined the way the language lists things (、 or a comma)."""
-    sep = ", " if current_code() == "en" else "、"
-    return sep.join(localized(item, attr) for item in items)
+    """Localized names joined the way the language lists things."""
+    return join_words(localized(item, attr) for item in items)
 
 
 def own_errors(field) -> list[str]:

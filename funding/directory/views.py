@@ -123,7 +123,7 @@ def organization(party_id: int):
 
 
 def _fill_profile_choices(form) -> None:
-    form.categories.choices = [(c.code, f"{c.code} {localized(c, 'name')}") for c in _categories()]
+    form.categories.choices = [(c.code, localized(c, "name")) for c in _categories()]
     streets = _streets()
     form.streets.choices = [(s.code, localized(s, "name")) for s in streets]
     if hasattr(form, "communities"):
@@ -283,9 +283,7 @@ def _need_form(need: Need | None) -> NeedForm:
     if current_user.role == Role.COMMUNITY_WORKER:
         comms = [c for c in comms if c.id == current_user.community_id]
     form.community_id.choices = [(c.id, f"{localized(c.street, 'name')} · {c.name}") for c in comms]
-    form.category_code.choices = [
-        (c.code, f"{c.code} {localized(c, 'name')}") for c in _categories()
-    ]
+    form.category_code.choices = [(c.code, localized(c, "name")) for c in _categories()]
     form.source.choices = choices(NEED_SOURCE_LABELS)
     form.status.choices = choices(NEED_STATUS_LABELS)
     if need is not None and request.method == "GET":

@@ -1,7 +1,9 @@
 """Home page and dashboards."""
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +29,15 @@ SHOWN = 10
 
 def _count(query: sa.Select) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every site; the brand mark, cached for a week."""
+    icon = Path(current_app.static_folder, "favicon.ico").read_bytes()
+    return Response(
+        icon, mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "max-age=604800"}
+    )
 
 
 @bp.route("/")

@@ -29,9 +29,11 @@ def index():
         .order_by(Notification.id.desc())
         .limit(200)
     ).all()
-    return render_template(
+    page = render_template(
         "notifications/index.html", notifications=rows, text=lambda n: render_text(n.key, n.params)
     )
+    mark_read(current_user)  # the list was shown: the badge clears; this page still marks them new
+    return page
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -75,7 +75,9 @@ def self_share(p: Proposal) -> RuleResult:
     # Integer comparison: own / total >= pct / 100, without floats.
     ok = total > 0 and own * 100 >= p.program.min_self_share_pct * total
     share = f"{own * 100 // total}%" if total else "—"
-    return RuleResult("self_share", ok, f"{share} ≥ {p.program.min_self_share_pct}%")
+    required = p.program.min_self_share_pct
+    # The detail says what holds: "25% ≥ 20%" when it passes, "18% < 20%" when it does not.
+    return RuleResult("self_share", ok, f"{share} {'≥' if ok else '<'} {required}%")
 
 
 def no_breach(p: Proposal) -> RuleResult:

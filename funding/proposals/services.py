@@ -146,6 +146,19 @@ def create_draft(actor: User, program: Program) -> Proposal:
     """Start a proposal for the actor's organization; drafts may be saved half-done."""
     if actor.role != Role.ORG_MEMBER or actor.party_id is None:
         raise DomainError("forbidden")
+    unsaved = db.session.scalar(
+        sa.select(Proposal)
+        .where(
+            Proposal.organization_id == actor.party_id,
+            Proposal.program_id == program.id,
+            Proposal.state == ProposalState.DRAFT,
+            sa.or_(Proposal.title.is_(None), Proposal.title == ""),
+        )
+        .order_by(Proposal.id)
+        .limit(1)
+    )
+    if unsaved is not None:  # a second click on "apply" opens the draft it already made
+        return unsaved
     proposal = Proposal(program=program, organization_id=actor.party_id, created_by_id=actor.id)
     db.session.add(proposal)
     db.session.flush()

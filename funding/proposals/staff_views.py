@@ -229,7 +229,7 @@ def staff_programs():
 def _program_form(program: Program | None) -> ProgramForm:
     form = ProgramForm(obj=program)
     form.categories.choices = [
-        (c.code, f"{c.code} {localized(c, 'name')}")
+        (c.code, localized(c, "name"))
         for c in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
     ]
     form.streets.choices = [

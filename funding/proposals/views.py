@@ -80,9 +80,7 @@ def mine():
 
 def _fill_choices(form: ProposalForm, proposal: Proposal) -> None:
     categories = db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code))
-    form.category_code.choices = [("", "—")] + [
-        (c.code, f"{c.code} {localized(c, 'name')}") for c in categories
-    ]
+    form.category_code.choices = [("", "—")] + [(c.code, localized(c, "name")) for c in categories]
     streets = db.session.scalars(
         sa.select(Street).options(selectinload(Street.communities)).order_by(Street.position)
     ).all()
