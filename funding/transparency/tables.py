@@ -133,16 +133,23 @@ def _bucket_names(dimension: str) -> dict[str, str]:
     return names
 
 
+def breakdown_rows(
+    dimension: str, money: list[figures.GrantMoney] | None = None
+) -> list[tuple[str, figures.Bucket]]:
+    """The buckets of a breakdown with their names in the reader's language."""
+    names = _bucket_names(dimension)
+    return [(names.get(b.key, b.key), b) for b in figures.breakdown(dimension, money)]
+
+
 def breakdown(dimension: str, money: list[figures.GrantMoney] | None = None) -> PublicTable:
     """Grants by street, service category or year; each grant counts once, so the totals are
     the grants table's totals."""
-    names = _bucket_names(dimension)
     columns = _grant_columns(
         [Column(str(BREAKDOWN_TITLES[dimension])), Column(_("Grants"), Kind.INT, total=True)]
     )
     rows = [
         [
-            names.get(b.key, b.key),
+            name,
             b.grants,
             b.amount_fen,
             b.paid_fen,
@@ -150,7 +157,7 @@ def breakdown(dimension: str, money: list[figures.GrantMoney] | None = None) -> 
             b.returned_fen,
             b.unreserved_fen,
         ]
-        for b in figures.breakdown(dimension, money)
+        for name, b in breakdown_rows(dimension, money)
     ]
     return PublicTable(Table(columns, rows, totals=total_label()), str(GRANT_IDENTITY))
 

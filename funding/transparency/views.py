@@ -5,7 +5,8 @@ from flask import Blueprint, abort, render_template
 from funding import figures
 from funding.caching import public_page
 from funding.exports import download
-from funding.transparency import tables
+from funding.proposals.funnel import STAGES, funnel
+from funding.transparency import charts, tables
 
 bp = Blueprint("transparency", __name__)
 
@@ -15,16 +16,25 @@ bp = Blueprint("transparency", __name__)
 def index():
     """Every figure here is summed from the ledger, and every table shows how it adds up."""
     money = figures.grant_money()
+    stages = funnel()
     return render_template(
         "transparency/index.html",
         programs=tables.programs().materialized(),
+        program_chart=charts.programs(figures.program_money()),
         shared=figures.shared_funds(),
         grants=tables.grants(money).materialized(),
         breakdowns=[
-            (name, tables.breakdown(name, money).materialized())
+            (
+                name,
+                tables.breakdown(name, money).materialized(),
+                charts.breakdown(tables.breakdown_rows(name, money)),
+            )
             for name in ("street", "category", "year")
         ],
         giving=tables.enterprises().materialized(),
+        funnel=stages,
+        funnel_chart=charts.funnel(stages),
+        stages=STAGES,
     )
 
 

@@ -1,0 +1,54 @@
+"""The transparency page's charts: drawn from the same figures as the tables beside them,
+labelled in the reader's language, without script."""
+
+import re
+from datetime import timedelta
+
+from funding.accounts.models import Role
+from funding.extensions import db, utcnow
+from funding.proposals.funnel import funnel
+from funding.proposals.models import ProposalState
+from tests import factories
+from tests.funding.money_helpers import matching_program, reserve_proposed, signed_grant
+
+
+def _world():
+    staff = factories.user(Role.STAFF)
+    member = factories.user(Role.ORG_MEMBER)
+    program = matching_program(own_fen=50_000_000)
+    program.name_en = "Partners"
+    grant = signed_grant(staff, member, program, 3_000_000)
+    grant.proposal.submitted_at = utcnow() - timedelta(days=30)
+    grant.proposal.decided_at = utcnow() - timedelta(days=20)
+    grant.proposal.agreement_signed_at = utcnow() - timedelta(days=10)
+    waiting = factories.proposal(member, program=program, title="等待审查的项目")
+    waiting.state, waiting.submitted_at = ProposalState.SCREENING, utcnow()
+    db.session.commit()
+    reserve_proposed(staff, grant)
+    return grant
+
+
+def test_the_funnel_counts_each_stage_once_and_narrows():
+    _world()
+    stages = funnel()
+    assert stages.counts == {
+        "submitted": 2,
+        "screened": 0,
+        "reviewed": 0,
+        "approved": 1,
+        "signed": 1,
+    }
+    assert round(stages.days_to_decision, 3) == 10 and round(stages.days_to_agreement, 3) == 10
+
+
+def test_charts_show_the_tables_figures_in_the_readers_language(client):
+    _world()
+    english = client.get("/transparency?lang=en").get_data(as_text=True)
+    programs = re.search(r'<figure class="chart" id="chart-programs">.*?</figure>', english, re.S)
+    assert programs and "Partners" in programs.group(0)
+    assert "Reserved: ¥30,000.00" in programs.group(0), "the bar's tooltip names its figure"
+    assert "<script" not in programs.group(0)
+    assert 'id="chart-street"' in english and 'id="chart-funnel"' in english
+    assert "Half of the agreements were signed within 10.0 days" in english
+    chinese = client.get("/transparency?lang=zh").get_data(as_text=True)
+    assert "各阶段的申报数量" in chinese and "半数协议在立项后 10.0 天内签订" in chinese
