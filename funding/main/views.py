@@ -7,8 +7,10 @@ from flask import Blueprint, Response, current_app, render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from funding import figures
 from funding.accounts.models import Role
 from funding.caching import public_page
+from funding.dates import today
 from funding.directory.models import (
     Community,
     Need,
@@ -18,6 +20,7 @@ from funding.directory.models import (
     VerificationState,
 )
 from funding.extensions import db, sum_fen
+from funding.main import workbench
 from funding.proposals.models import Program, Proposal
 from funding.proposals.queue import queue_query, queue_rows
 from funding.reviews.models import AssignmentState, ReviewAssignment
@@ -82,6 +85,8 @@ def dashboard():
         ctx["open_needs"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Need).where(Need.status == NeedStatus.OPEN)
         )
+        ctx["waiting"] = workbench.staff_waiting(today())
+        ctx["program_money"] = figures.program_money()
     if current_user.role == Role.ORG_MEMBER:
         ctx["proposals"] = db.session.scalars(
             sa.select(Proposal)
@@ -104,6 +109,7 @@ def dashboard():
     if current_user.has_role(Role.STAFF):
         ctx["queue"] = queue_rows(db.session.scalars(queue_query().limit(SHOWN)))
     if current_user.role == Role.COMMUNITY_WORKER:
+        ctx["to_rate"] = workbench.grants_to_rate(current_user)
         ctx["needs"] = db.session.scalars(
             sa.select(Need)
             .where(Need.community_id == current_user.community_id)
