@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from funding.accounts.models import User
 from funding.directory.models import Party, VerificationState
