@@ -9,6 +9,8 @@ from funding.proposals.funnel import STAGES, funnel
 from funding.transparency import charts, tables
 
 bp = Blueprint("transparency", __name__)
+#: The page lists the newest grants; the downloads hold every one.
+GRANTS_SHOWN = 50
 
 
 @bp.route("/transparency")
@@ -16,13 +18,17 @@ bp = Blueprint("transparency", __name__)
 def index():
     """Every figure here is summed from the ledger, and every table shows how it adds up."""
     money = figures.grant_money()
+    grants = tables.grants(money).materialized()
+    shown = grants.table.rows
+    grants.table.rows = shown[:GRANTS_SHOWN]  # newest first; the totals stay those of all
     stages = funnel()
     return render_template(
         "transparency/index.html",
         programs=tables.programs().materialized(),
         program_chart=charts.programs(figures.program_money()),
         shared=figures.shared_funds(),
-        grants=tables.grants(money).materialized(),
+        grants=grants,
+        grants_count=len(shown),
         breakdowns=[
             (
                 name,

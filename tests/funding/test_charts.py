@@ -52,3 +52,18 @@ def test_charts_show_the_tables_figures_in_the_readers_language(client):
     assert "Half of the agreements were signed within 10.0 days" in english
     chinese = client.get("/transparency?lang=zh").get_data(as_text=True)
     assert "各阶段的申报数量" in chinese and "半数协议在立项后 10.0 天内签订" in chinese
+
+
+def test_the_page_lists_the_newest_grants_and_totals_all(client, monkeypatch):
+    from funding.transparency import views
+
+    grant = _world()
+    staff = factories.user(Role.STAFF)
+    member = factories.user(Role.ORG_MEMBER)
+    newer = signed_grant(staff, member, grant.proposal.program, 2_000_000, title="新的项目")
+    monkeypatch.setattr(views, "GRANTS_SHOWN", 1)
+    page = client.get("/transparency?lang=en").get_data(as_text=True)
+    table = re.search(r'id="public-grants">.*?</table>', page, re.S).group(0)
+    assert newer.proposal.title in table and grant.proposal.title not in table
+    assert "¥50,000.00" in table, "the totals row counts both grants"
+    assert "The newest 1 of 2 grants are listed" in page
