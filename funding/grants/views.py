@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from funding import figures
 from funding.accounts.models import Role
 from funding.directory.models import Community, Enterprise
+from funding.documents import pdf_response
 from funding.extensions import db
 from funding.grants import closing, ratings, records, reservation, tranches
 from funding.grants.forms import (
@@ -31,6 +32,7 @@ from funding.ledger.models import Entry, LedgerTransaction
 from funding.messages import message
 from funding.money import MoneyError, parse_yuan
 from funding.pagination import page_of
+from funding.paperwork import grant_agreement
 from funding.permissions import staff_required
 from funding.pledges.forms import KeyedForm
 from funding.pledges.models import Pledge
@@ -100,6 +102,14 @@ def index():
         query = query.where(sa.false())
     page = page_of(query)
     return render_template("grants/index.html", page=page, grants=page.items)
+
+
+@bp.route("/grants/<int:grant_id>/agreement.pdf")
+@login_required
+def agreement_pdf(grant_id: int):
+    """The grant agreement (资助协议) to print, sign and stamp."""
+    grant = _grant_or_404(grant_id)
+    return pdf_response(grant_agreement(grant), f"grant-agreement-{grant.id}.pdf")
 
 
 @bp.route("/grants/<int:grant_id>")

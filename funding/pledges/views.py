@@ -11,6 +11,7 @@ from funding import figures
 from funding.accounts.models import Role
 from funding.dates import today
 from funding.directory.models import Enterprise, ServiceCategory
+from funding.documents import pdf_response
 from funding.extensions import db
 from funding.grants.models import Grant, GrantSource
 from funding.i18n import localized
@@ -21,6 +22,7 @@ from funding.ledger.models import Entry
 from funding.messages import message
 from funding.money import format_fen
 from funding.pagination import page_of
+from funding.paperwork import donation_agreement
 from funding.permissions import roles_required, staff_required
 from funding.pledges import services
 from funding.pledges.forms import CancelPledgeForm, FundProgramForm, PledgeForm, ReceiptForm
@@ -310,6 +312,14 @@ def detail(pledge_id: int):
 def agreement(pledge_id: int):
     """A printable donation agreement (捐赠协议) with the fields such agreements carry."""
     return render_template("pledges/agreement.html", pledge=_pledge_or_404(pledge_id))
+
+
+@bp.route("/pledges/<int:pledge_id>/agreement.pdf")
+@roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
+def agreement_pdf(pledge_id: int):
+    """The donation agreement as PDF."""
+    pledge = _pledge_or_404(pledge_id)
+    return pdf_response(donation_agreement(pledge), f"donation-agreement-{pledge.id}.pdf")
 
 
 @bp.route("/pledges/<int:pledge_id>/receipt", methods=["POST"])

@@ -21,11 +21,13 @@ from funding.accounts.models import Role
 from funding.caching import public_page
 from funding.dates import today
 from funding.directory.models import Need, NeedStatus, ServiceCategory, Street
+from funding.documents import pdf_response
 from funding.extensions import db
 from funding.i18n import localized
 from funding.labels import BUDGET_CATEGORY_LABELS, choices
 from funding.messages import FIELD_MESSAGES, message
 from funding.pagination import page_of
+from funding.paperwork import application_form
 from funding.permissions import roles_required
 from funding.proposals import attachments, services
 from funding.proposals.access import can_see, proposal_or_404, reviewer_assignment
@@ -245,6 +247,14 @@ def edit(proposal_id: int):
     else:
         flash(_("Some fields need attention; nothing was saved yet."), "danger")
     return render_template("proposals/edit.html", form=form, proposal=proposal)
+
+
+@bp.route("/proposals/<int:proposal_id>/form.pdf")
+@roles_required(Role.ORG_MEMBER, Role.STAFF)
+def application_pdf(proposal_id: int):
+    """The proposal as a printable application form (申报书)."""
+    proposal = proposal_or_404(proposal_id)
+    return pdf_response(application_form(proposal), f"application-{proposal.id}.pdf")
 
 
 @bp.route("/proposals/<int:proposal_id>")
