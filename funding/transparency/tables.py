@@ -42,7 +42,7 @@ PROGRAM_IDENTITY = _l(
 )
 
 
-def programs() -> PublicTable:
+def programs(money: list[figures.ProgramMoney] | None = None) -> PublicTable:
     """Each program's money (definitions in ``funding.figures``)."""
     columns = [
         Column(_("Program")),
@@ -71,7 +71,7 @@ def programs() -> PublicTable:
             r.matched_fen,
             r.due_fen,
         ]
-        for r in figures.program_money()
+        for r in (figures.program_money() if money is None else money)
     ]
     return PublicTable(Table(columns, rows, totals=total_label()), str(PROGRAM_IDENTITY))
 
@@ -141,7 +141,11 @@ def breakdown_rows(
     return [(names.get(b.key, b.key), b) for b in figures.breakdown(dimension, money)]
 
 
-def breakdown(dimension: str, money: list[figures.GrantMoney] | None = None) -> PublicTable:
+def breakdown(
+    dimension: str,
+    money: list[figures.GrantMoney] | None = None,
+    named: list[tuple[str, figures.Bucket]] | None = None,
+) -> PublicTable:
     """Grants by street, service category or year; each grant counts once, so the totals are
     the grants table's totals."""
     columns = _grant_columns(
@@ -157,7 +161,7 @@ def breakdown(dimension: str, money: list[figures.GrantMoney] | None = None) -> 
             b.returned_fen,
             b.unreserved_fen,
         ]
-        for name, b in breakdown_rows(dimension, money)
+        for name, b in (breakdown_rows(dimension, money) if named is None else named)
     ]
     return PublicTable(Table(columns, rows, totals=total_label()), str(GRANT_IDENTITY))
 

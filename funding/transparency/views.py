@@ -9,7 +9,7 @@ from funding.proposals.funnel import STAGES, funnel
 from funding.transparency import charts, tables
 
 bp = Blueprint("transparency", __name__)
-#: The page lists the newest grants; the downloads hold every one.
+#: The page lists the newest grants and the largest givers; the downloads hold every one.
 GRANTS_SHOWN = 50
 
 
@@ -21,23 +21,30 @@ def index():
     grants = tables.grants(money).materialized()
     shown = grants.table.rows
     grants.table.rows = shown[:GRANTS_SHOWN]  # newest first; the totals stay those of all
+    giving = tables.enterprises().materialized()
+    listed = giving.table.rows
+    # The largest givers; the totals row and the downloads count every listed enterprise.
+    giving.table.rows = sorted(listed, key=lambda row: -row[1])[:GRANTS_SHOWN]
     stages = funnel()
+    program_money = figures.program_money()
+    named = {d: tables.breakdown_rows(d, money) for d in ("street", "category", "year")}
     return render_template(
         "transparency/index.html",
-        programs=tables.programs().materialized(),
-        program_chart=charts.programs(figures.program_money()),
+        programs=tables.programs(program_money).materialized(),
+        program_chart=charts.programs(program_money),
         shared=figures.shared_funds(),
         grants=grants,
         grants_count=len(shown),
         breakdowns=[
             (
                 name,
-                tables.breakdown(name, money).materialized(),
-                charts.breakdown(tables.breakdown_rows(name, money)),
+                tables.breakdown(name, money, rows).materialized(),
+                charts.breakdown(rows),
             )
-            for name in ("street", "category", "year")
+            for name, rows in named.items()
         ],
-        giving=tables.enterprises().materialized(),
+        giving=giving,
+        giving_count=len(listed),
         funnel=stages,
         funnel_chart=charts.funnel(stages),
         stages=STAGES,
