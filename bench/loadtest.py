@@ -89,7 +89,7 @@ def ensure_database(data: str) -> str:
 
 def serve(app: str, port: int, env: dict) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
-        [BIN / "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}", app],
+        [BIN / "gunicorn", "--preload", "--workers", "4", "--bind", f"127.0.0.1:{port}", app],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -119,6 +119,14 @@ def sign_in(host: str, email: str, password: str) -> str:
     if answer.status_code != 302:
         raise SystemExit(f"could not sign in as {email}")
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+
+def warm(host: str, path: str, cookie: str | None) -> None:
+    """A few requests first, so each worker has compiled the page's templates: the figures
+    are of a running site, not of its first minute."""
+    headers = {"Cookie": cookie} if cookie else {}
+    for _ in range(12):
+        requests.get(f"{host}{path}", headers=headers, timeout=120)
 
 
 def drive(host: str, path: str, users: int, seconds: int, cookie: str | None) -> dict:
@@ -204,6 +212,7 @@ def main() -> None:
         for label, path, who in chosen:
             host = "http://127.0.0.1:8802"
             login = sign_in(host, ACCOUNTS[args.data][who], PASSWORDS[args.data]) if who else None
+            warm(host, path, login)
             single = drive(host, path, 1, 3, login)["p50"]
             cells = []
             for u in users:
