@@ -88,6 +88,8 @@ def dashboard():
         ctx["waiting"] = workbench.staff_waiting(today())
         ctx["program_money"] = figures.program_money()
     if current_user.role == Role.ORG_MEMBER:
+        ctx["tranches_due"] = workbench.tranches_to_request(current_user.party_id)
+        ctx["next_step"] = workbench.NEXT_STEP
         ctx["proposals"] = db.session.scalars(
             sa.select(Proposal)
             .where(Proposal.organization_id == current_user.party_id)

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from funding.accounts.models import User
 from funding.directory.models import Party, VerificationState
 from funding.extensions import db
-from funding.grants.models import CommunityRating, Grant, Tranche, TrancheState
+from funding.grants.models import CommunityRating, Grant, GrantState, Tranche, TrancheState
 from funding.grants.reservation import LIVE_STATES
 from funding.pledges.models import Instalment, InstalmentState
 from funding.proposals.models import Objection, ObjectionState, Proposal, ProposalState
@@ -132,6 +132,47 @@ def grants_to_rate(worker: User) -> list[Grant]:
                 ~rated,
             )
             .order_by(Grant.id)
+            .limit(20)
+        )
+    )
+
+
+#: What comes next for a proposal in each state, and who holds it: the applicant's view.
+NEXT_STEP = {
+    ProposalState.DRAFT: _l("Complete and submit it (you)"),
+    ProposalState.RETURNED: _l("Revise and submit it again (you)"),
+    ProposalState.SCREENING: _l("Eligibility screening (the foundation)"),
+    ProposalState.IN_REVIEW: _l("Expert review, then the decision (the foundation)"),
+    ProposalState.APPROVED: _l("Public disclosure, then the agreement (the foundation)"),
+    ProposalState.AGREEMENT_SIGNED: _l("Report and request each tranche (you)"),
+}
+
+
+def tranches_to_request(organization_id: int) -> list[Tranche]:
+    """The organization's next tranche of each reserved, running grant: what it can ask for
+    now, with its progress report (the first unpaid one, never one whose turn has not come)."""
+    other = aliased(Tranche)
+    first_unpaid = (
+        sa.select(sa.func.min(other.number))
+        .where(other.grant_id == Tranche.grant_id, other.state != TrancheState.PAID)
+        .scalar_subquery()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Tranche)
+            .join(Tranche.grant)
+            .join(Grant.proposal)
+            .where(
+                Proposal.organization_id == organization_id,
+                Grant.state.in_(LIVE_STATES),
+                Grant.reserved_at.is_not(None),
+                Tranche.state.in_([TrancheState.PENDING, TrancheState.RETURNED]),
+                Tranche.number == first_unpaid,
+                # the second tranche follows the mid-term review
+                sa.or_(Tranche.number != 2, Grant.state == GrantState.MIDTERM_PASSED),
+            )
+            .options(contains_eager(Tranche.grant).contains_eager(Grant.proposal))
+            .order_by(Tranche.id)
             .limit(20)
         )
     )

@@ -46,3 +46,23 @@ def test_a_community_worker_is_told_a_project_waits_for_her_rating(client, login
     page = login_as(worker).get("/dashboard?lang=en").get_data(as_text=True)
     assert "Projects waiting for your rating" in page
     assert f'href="/grants/{grant.id}"' in page
+
+
+def test_an_organization_sees_its_next_steps_and_the_tranche_it_can_request(client, login_as):
+    staff = factories.user(Role.STAFF)
+    member = factories.user(Role.ORG_MEMBER)
+    program = matching_program(own_fen=50_000_000)
+    grant = signed_grant(staff, member, program, 3_000_000, title="清波长者助餐")
+    draft = factories.proposal(member, title="草稿项目")
+    draft.state = ProposalState.DRAFT
+    db.session.commit()
+    browser = login_as(member)
+    page = browser.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Tranches you can request now" not in page, "not before the grant is reserved"
+    assert "Next: Complete and submit it (you)" in page
+    reserve_proposed(staff, grant)
+    page = browser.get("/dashboard?lang=en").get_data(as_text=True)
+    first = grant.tranches[0]
+    assert f"/grants/{grant.id}/tranches/1/request" in page and "tranche 1" in page
+    assert "Next: Report and request each tranche (you)" in page
+    assert first.number == 1
