@@ -136,7 +136,7 @@ def drive(host: str, path: str, users: int, seconds: int, cookie: str | None) ->
         env["LOAD_COOKIE"] = cookie
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "run"
-        subprocess.run(  # noqa: S603
+        done = subprocess.run(  # noqa: S603
             [
                 BIN / "locust",
                 "-f",
@@ -158,12 +158,14 @@ def drive(host: str, path: str, users: int, seconds: int, cookie: str | None) ->
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
             check=False,
         )
         with open(f"{prefix}_stats.csv", newline="") as fh:
-            row = next(r for r in csv.DictReader(fh) if r["Name"] == "page")
+            row = next((r for r in csv.DictReader(fh) if r["Name"] == "page"), None)
+    if row is None:
+        raise SystemExit(f"no request to {path} completed:\n{done.stderr[-2000:]}")
     count = int(row["Request Count"])
     return {
         "rps": float(row["Requests/s"]),
