@@ -390,6 +390,11 @@ class Bucket:
         self.unreserved_fen += money.unreserved_fen
 
 
+def grant_year(grant: Grant) -> str:
+    """The year a grant belongs to: the district's calendar year of its agreement."""
+    return str(grant.created_at.astimezone(ZONE).year)
+
+
 def breakdown(dimension: str, money: list[GrantMoney] | None = None) -> list[Bucket]:
     """Grants by street, service category or year of the agreement; each grant counts in
     exactly one bucket, so every breakdown sums to the grants table's totals."""
@@ -415,7 +420,11 @@ def breakdown(dimension: str, money: list[GrantMoney] | None = None) -> list[Buc
     elif dimension == "year":
 
         def key(m: GrantMoney) -> str:
-            return str(m.grant.created_at.astimezone(ZONE).year)
+            return grant_year(m.grant)
+    elif dimension == "program":
+
+        def key(m: GrantMoney) -> str:
+            return str(m.grant.proposal.program_id)
     else:
         raise ValueError(dimension)
     buckets: dict[str, Bucket] = {}

@@ -12,6 +12,8 @@ from funding.labels import label
 from funding.money import capitals, format_fen
 from funding.pledges.models import Pledge, PledgeTarget
 from funding.proposals.models import Proposal
+from funding.transparency.annual import Annual
+from funding.transparency.tables import BREAKDOWN_TITLES
 
 
 def _foundation() -> str:
@@ -191,4 +193,47 @@ def donation_agreement(pledge: Pledge) -> Document:
         ],
         signatures=[_("Party A (seal)"), _("Party B (seal)")],
         date_label=_("Date"),
+    )
+
+
+def annual_document(report: Annual) -> Document:
+    """The annual report as a document: totals, then each breakdown and the givers."""
+    totals = report.totals
+    heads = [_("Grants"), _("Amount"), _("Paid"), _("Reserved"), _("Returned")]
+    return Document(
+        title=_("Annual report %(year)s", year=report.year),
+        number=_foundation(),
+        fields=[
+            (_("Grants signed"), str(totals.grants)),
+            (_("Granted"), _amount(totals.amount_fen)),
+            (_("Paid"), format_fen(totals.paid_fen)),
+            (_("Reserved, not yet paid"), format_fen(totals.reserved_fen)),
+            (_("Projects finished"), str(report.finished)),
+            (_("People the finished projects served"), str(report.beneficiaries)),
+        ],
+        tables=[
+            (
+                str(BREAKDOWN_TITLES[dimension]),
+                [str(BREAKDOWN_TITLES[dimension]), *heads],
+                [
+                    [
+                        name,
+                        str(b.grants),
+                        format_fen(b.amount_fen),
+                        format_fen(b.paid_fen),
+                        format_fen(b.reserved_fen),
+                        format_fen(b.returned_fen),
+                    ]
+                    for name, b in rows
+                ],
+            )
+            for dimension, rows in report.breakdowns.items()
+        ]
+        + [
+            (
+                _("Enterprise giving"),
+                [_("Enterprise"), _("Pledged")],
+                [[name, format_fen(total)] for name, total in report.givers],
+            )
+        ],
     )

@@ -14,6 +14,7 @@ from funding.exports import Column, Kind, Table, total_label
 from funding.extensions import db
 from funding.i18n import localized
 from funding.labels import label
+from funding.proposals.models import Program
 
 
 @dataclass
@@ -113,6 +114,7 @@ def grants(money: list[figures.GrantMoney] | None = None) -> PublicTable:
 
 
 BREAKDOWN_TITLES = {
+    "program": _l("Program"),
     "street": _l("Street"),
     "category": _l("Service category"),
     "year": _l("Year of the agreement"),
@@ -126,6 +128,8 @@ def _bucket_names(dimension: str) -> dict[str, str]:
     }
     if dimension == "street":
         names |= {s.code: localized(s, "name") for s in db.session.scalars(sa.select(Street))}
+    elif dimension == "program":
+        names |= {str(p.id): localized(p, "name") for p in db.session.scalars(sa.select(Program))}
     elif dimension == "category":
         names |= {
             c.code: localized(c, "name") for c in db.session.scalars(sa.select(ServiceCategory))

@@ -4,9 +4,11 @@ from flask import Blueprint, abort, render_template
 
 from funding import figures
 from funding.caching import public_page
+from funding.documents import pdf_response
 from funding.exports import download
+from funding.paperwork import annual_document
 from funding.proposals.funnel import STAGES, funnel
-from funding.transparency import charts, tables
+from funding.transparency import annual, charts, tables
 
 bp = Blueprint("transparency", __name__)
 #: The page lists the newest grants and the largest givers; the downloads hold every one.
@@ -48,7 +50,31 @@ def index():
         funnel=stages,
         funnel_chart=charts.funnel(stages),
         stages=STAGES,
+        report_years=annual.years(money),
     )
+
+
+@bp.route("/reports/<int:year>")
+@public_page
+def annual_report(year: int):
+    """A year's report: totals, where the money went, who gave, what finished projects did."""
+    report = annual.annual(year)
+    if not report.totals.grants:
+        abort(404)
+    return render_template(
+        "transparency/annual.html",
+        report=report,
+        charts={d: charts.breakdown(rows) for d, rows in report.breakdowns.items()},
+    )
+
+
+@bp.route("/reports/<int:year>.pdf")
+def annual_report_pdf(year: int):
+    """The same report as a PDF to print and file."""
+    report = annual.annual(year)
+    if not report.totals.grants:
+        abort(404)
+    return pdf_response(annual_document(report), f"annual-report-{year}.pdf")
 
 
 @bp.route("/transparency/<name>.<fmt>")
