@@ -148,6 +148,12 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "jobs.download"): {**LOGGED_IN, **dict.fromkeys(ROLES[1:], 404)},
     ("GET", "transparency.index"): ALL,
     ("GET", "transparency.export"): ALL,
+    ("GET", "transparency.annual_report"): ALL,
+    ("GET", "transparency.annual_report_pdf"): ALL,
+    ("GET", "main.favicon"): ALL,
+    ("GET", "proposals.application_pdf"): only("org_member", *STAFF),
+    ("GET", "grants.agreement_pdf"): {**LOGGED_IN, "reviewer": 404},
+    ("GET", "pledges.agreement_pdf"): only("enterprise_member", *STAFF),
 }
 
 
@@ -261,6 +267,7 @@ def world(make):
         "name": "programs",
         "fmt": "csv",
         "filename": "css/bootstrap.min.css",
+        "year": grant.created_at.year,
     }
     return users, args
 
