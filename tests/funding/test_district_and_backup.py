@@ -64,7 +64,7 @@ def test_the_district_data_set_is_valid_and_a_backup_restores_the_same_books(app
     check = runner.invoke(args=["ledger", "check"])
     assert check.exit_code == 0, check.output
     again = runner.invoke(args=["seed-district", "--years", "1", "--scale", "0.06"])
-    assert again.exit_code != 0 and "empty database" in again.output
+    assert again.exit_code != 0 and "空数据库" in again.output
     _backup_restores_the_same_books(app, runner, tmp_path)
 
 
