@@ -9,7 +9,13 @@ money), which makes the exact problem an integer program. Instead, staged min-co
 3. partly funded needs are dropped and their money reused, and needs left without money give up
    their organization to needs without one; repeat until no need is partly funded;
 4. a greedy repair funds needs that fit in the leftover capacity and money;
-5. with the funded set fixed, organizations and money are re-assigned for the best fit.
+5. where the instance is small enough, an exact program (`exact.py`, HiGHS) starts from the
+   flow's value and, within the time budget, proves it optimal or finds a better funded set;
+6. with the funded set fixed, organizations and money are re-assigned for the best fit.
+
+Every result states how it was found (`exact`, `mip` or `flow`) and the best upper bound on
+funded demand known: the optimum itself, the program's dual bound, or the money bound of
+`bounds.py`.
 
 Each stage is a flow over the candidate edges of the index (a few dozen per need), so a round
 costs one C++ min-cost flow over O(needs) arcs; rounds are bounded. Money is counted in units of
@@ -18,15 +24,17 @@ the greatest common divisor of all budgets and caps, so flows carry small intege
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from math import gcd
 from time import perf_counter
 
 import numpy as np
 
+from . import exact
+from .bounds import money_bound
 from .explain import Reason, check_lang, render_all
-from .flow import min_cost_flow
+from .flow import FlowError, min_cost_flow
 from .index import CandidateIndex, index_for
 from .scoring import FIT_SCALE, funder_fit, org_fit
 from .types import Funding, Instance, Pairing, Result, Unfunded
@@ -39,6 +47,7 @@ PATIENCE = 1  # rounds without a better funded demand before stopping
 MIN_GAIN = 1e-3  # a round must add this share of funded demand to count as better
 BUDGET_SCALE = 1000  # budget weight of a need in the organization stage: 1..1000
 ORG_SHARE = 0.75  # weight of the organization's fit in a pairing's score; the rest is funders'
+TIME_LIMIT = 2.0  # seconds an allocation may take when an exact program is tried
 
 
 @dataclass
@@ -111,6 +120,9 @@ class _Problem:
         self.fund_edges = _Edges.of(fund_rows)
         self.eligible = np.ones(self.n, dtype=bool)
         self.eligible[list(self.why)] = False
+        self.servable = np.ones(self.n, dtype=bool)  # some organization may serve the need
+        self.servable[[i for i, (code, _) in self.why.items() if code in NO_ORG]] = False
+        self.all_pairs = org_limit is None
         self.short_of_money = np.zeros(self.n, dtype=bool)  # had an organization, lacked money
         self.rounds_run = 0
         top = int(self.budget.max()) if self.n else 1
@@ -281,6 +293,9 @@ def _rows_by_need(need: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
+NO_ORG = ("no_org", "named_ineligible")
+
+
 def _no_org(instance: Instance, i: int) -> Reason:
     need = instance.needs[i]
     if need.organization is not None:
@@ -291,34 +306,92 @@ def _no_org(instance: Instance, i: int) -> Reason:
     )
 
 
+def _staged(problem: _Problem) -> np.ndarray:
+    """Stages 1-4: the funded needs of the better of the two orders."""
+    orders = (True, False) if problem.all_pairs else (True,)
+    tries = []
+    for largest_first in orders:
+        org_of, money = problem.rounds(largest_first)
+        problem.repair(org_of, money)
+        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of))
+    return max(tries, key=lambda t: t[:2])[2] >= 0
+
+
+def _polish(problem: _Problem, funded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 6: organizations and money for a funded set known to be feasible."""
+    if not funded.any():
+        return np.full(problem.n, -1, dtype=np.int64), np.zeros(len(problem.fund_edges.need), int)
+    org_of = problem.assign_orgs(funded, required=True)
+    money = problem.fund(funded)
+    short = problem.received(money)[funded] != problem.budget[funded]
+    if (org_of[funded] < 0).any() or short.any():
+        raise FlowError("the funded set is not feasible")
+    return org_of, money
+
+
+def _solve(
+    problem: _Problem, funded: np.ndarray, seconds: float
+) -> tuple[np.ndarray, str, int | None]:
+    """Stage 5: the exact program from the staged flow's value, when every pair is an edge.
+    Returns the funded set, how it was found and the bound proved (money units) if any."""
+    if not problem.all_pairs:
+        return funded, "flow", None
+    org, fund = problem.org_edges, problem.fund_edges
+    solved = exact.solve(
+        problem.budget,
+        problem.eligible,
+        (org.need, org.other),
+        problem.org_cap,
+        (fund.need, fund.other, fund.cap),
+        problem.fund_cap,
+        floor=int(problem.budget[funded].sum()),
+        seconds=seconds,
+    )
+    if solved is None:
+        return funded, "flow", None
+    if solved.funded is not None:
+        return solved.funded, "exact" if solved.optimal else "mip", solved.bound
+    return funded, "flow", solved.bound
+
+
 def allocate(
     instance: Instance,
     lang: str = "zh",
     backend: str = "auto",
     index: CandidateIndex | None = None,
     timings: dict[str, float] | None = None,
+    time_limit: float = TIME_LIMIT,
 ) -> Result:
     """The global allocation of the contract: most demand funded, then best fit; always feasible.
-    Deterministic for a given instance and backend. `timings`, when given, receives the seconds
-    of each stage (for logs and benchmarks)."""
+    Deterministic for a given instance and backend, and within `time_limit` seconds where the
+    exact program is tried (it is stopped there; the staged flow alone is not). `timings`, when
+    given, receives the seconds of each stage (for logs and benchmarks)."""
     check_lang(lang)
     clock = {"start": perf_counter()}
-    problem = _Problem(instance, index or index_for(instance), backend)
+    index = index or index_for(instance)
+    problem = _Problem(instance, index, backend)
     clock["candidates"] = perf_counter()
-    orders = (True, False) if problem.n <= EXACT_UP_TO else (True,)
-    tries = []
-    for largest_first in orders:
-        org_of, money = problem.rounds(largest_first)
-        problem.repair(org_of, money)
-        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of, money))
-    _, _, org_of, money = max(tries, key=lambda t: t[:2])
+    staged = _staged(problem)
     clock["rounds"] = perf_counter()
-    funded = org_of >= 0
-    if funded.any():
-        org_of = problem.assign_orgs(funded, required=True)
-        money = problem.fund(funded)
+    left = time_limit - (perf_counter() - clock["start"])
+    funded, method, bound = _solve(problem, staged, left)
+    clock["exact"] = perf_counter()
+    try:
+        org_of, money = _polish(problem, funded)
+    except FlowError:  # the solver's set failed the exact check: keep the flow's own
+        method, funded = "flow", staged
+        org_of, money = _polish(problem, funded)
     clock["polish"] = perf_counter()
+    value = int(problem.budget[funded].sum())
+    if bound is None or bound < value:
+        fund = problem.fund_edges
+        pairs = (fund.need, fund.other, fund.cap * problem.unit) if problem.all_pairs else None
+        bound_fen = money_bound(index, problem.servable, pairs)
+    else:
+        bound_fen = bound * problem.unit
+    clock["bound"] = perf_counter()
     result = _result(problem, org_of, money, lang, perf_counter() - clock["start"])
+    result = replace(result, method=method, bound_fen=max(bound_fen, result.funded_fen))
     if timings is not None:
         marks = list(clock.items())
         timings.update((name, t - before) for (_, before), (name, t) in pairwise(marks))

@@ -122,10 +122,22 @@ class Result:
     unfunded: tuple[Unfunded, ...]
     demand_fen: int
     seconds: float = 0.0
+    #: How the funded set was found: "exact" (proved optimal), "mip" (the exact program's best
+    #: within its time limit) or "flow" (the staged flows).
+    method: str = "flow"
+    #: The best upper bound known on funded demand (fen): the optimum when exact.
+    bound_fen: int | None = None
 
     @property
     def funded_fen(self) -> int:
         return sum(a.amount_fen for p in self.pairings for a in p.funding)
+
+    @property
+    def gap(self) -> float | None:
+        """Share of the bound this result may leave unfunded: 0 when proved optimal."""
+        if self.bound_fen is None:
+            return None
+        return (self.bound_fen - self.funded_fen) / self.bound_fen if self.bound_fen else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's result JSON object."""
@@ -150,6 +162,9 @@ class Result:
                 "funded_fen": self.funded_fen,
                 "demand_fen": self.demand_fen,
                 "seconds": round(self.seconds, 3),
+                "method": self.method,
+                "bound_fen": self.bound_fen,
+                "gap": None if self.gap is None else round(self.gap, 6),
             },
         }
 
@@ -325,4 +340,6 @@ def parse_result(data: Any) -> Result:
         unfunded=tuple(unfunded),
         demand_fen=int(summary.get("demand_fen", 0)),
         seconds=float(summary.get("seconds", 0.0)),
+        method=str(summary.get("method", "flow")),
+        bound_fen=summary.get("bound_fen"),
     )

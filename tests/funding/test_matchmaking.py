@@ -344,6 +344,7 @@ def test_cli_exports_the_instance_and_runs_a_batch(world, runner, tmp_path):
     result = runner.invoke(args=["match", "run"])
     assert result.exit_code == 0, result.output
     assert "2/3 needs funded" in result.output
+    assert "found by exact, 0.00% below the bound of 55,000.00 yuan" in result.output
     batch = db.session.scalar(sa.select(MatchBatch))
     assert batch.state == BatchState.DONE and batch.created_by_id is None
 

@@ -24,6 +24,9 @@ def test_contract_example_funds_the_elderly_need_and_explains_the_other():
         "funded_fen": 3_000_000,
         "demand_fen": 4_500_000,
         "seconds": out["summary"]["seconds"],
+        "method": "exact",
+        "bound_fen": 3_000_000,
+        "gap": 0.0,
     }
     (pairing,) = out["pairings"]
     assert pairing["organization"] == "o1"
