@@ -48,6 +48,7 @@ MIN_GAIN = 1e-3  # a round must add this share of funded demand to count as bett
 BUDGET_SCALE = 1000  # budget weight of a need in the organization stage: 1..1000
 ORG_SHARE = 0.75  # weight of the organization's fit in a pairing's score; the rest is funders'
 TIME_LIMIT = 2.0  # seconds an allocation may take when an exact program is tried
+RESERVE = 0.15  # seconds of the limit kept for what follows the program (and its overrun)
 
 
 @dataclass
@@ -373,7 +374,7 @@ def allocate(
     clock["candidates"] = perf_counter()
     staged = _staged(problem)
     clock["rounds"] = perf_counter()
-    left = time_limit - (perf_counter() - clock["start"])
+    left = time_limit - RESERVE - (perf_counter() - clock["start"])
     funded, method, bound = _solve(problem, staged, left)
     clock["exact"] = perf_counter()
     try:
