@@ -13,12 +13,20 @@ per seed. Restrictions, caps and capacity all bind, so the funded set is a real 
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from matching.catalog import STREETS
-
+#: Shangcheng's streets (code -> name) from the directory's own data file: the district scale
+#: is laid out on them.
+STREETS = {
+    street["code"]: street["name"]
+    for street in json.loads(
+        (Path(__file__).resolve().parent.parent / "funding/data/shangcheng.json").read_text("utf-8")
+    )["streets"]
+}
 CATEGORY_WEIGHTS = {"H": 20, "A": 15, "I": 14, "G": 12, "D": 10, "B": 9, "C": 8, "E": 6, "F": 6}
 WORDS = {
     "A": ["居民议事", "协商共治", "楼道自治", "社区规划", "志愿者管理"],

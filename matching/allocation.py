@@ -33,7 +33,7 @@ import numpy as np
 
 from . import exact
 from .bounds import money_bound
-from .explain import Reason, check_lang, render_all
+from .explain import Reason
 from .flow import FlowError, min_cost_flow
 from .index import CandidateIndex, index_for
 from .scoring import FIT_SCALE, funder_fit, org_fit
@@ -98,16 +98,20 @@ class _Problem:
             if not cand_orgs:
                 self.why[i] = _no_org(instance, i)
             elif not cand_funders:
-                self.why[i] = ("no_funder", {"category": need.category, "street": need.street})
+                self.why[i] = Reason(
+                    "no_funder", {"category": need.category, "street": need.street}
+                )
             elif sum(caps) < self.budget[i]:
                 most = sum(
                     min(f.cap_for(need), f.budget_fen)
                     for f in map(funders.__getitem__, index.funders_for(i))
                 )
                 if most < need.budget_fen:
-                    self.why[i] = ("funders_short", {"amount": most, "budget": need.budget_fen})
+                    self.why[i] = Reason(
+                        "funders_short", {"amount": most, "budget": need.budget_fen}
+                    )
                 else:
-                    self.why[i] = ("budgets_spent", {})
+                    self.why[i] = Reason("budgets_spent", {})
             if i in self.why:
                 continue
             for o in cand_orgs:
@@ -122,7 +126,7 @@ class _Problem:
         self.eligible = np.ones(self.n, dtype=bool)
         self.eligible[list(self.why)] = False
         self.servable = np.ones(self.n, dtype=bool)  # some organization may serve the need
-        self.servable[[i for i, (code, _) in self.why.items() if code in NO_ORG]] = False
+        self.servable[[i for i, why in self.why.items() if why.code in NO_ORG]] = False
         self.all_pairs = org_limit is None
         self.short_of_money = np.zeros(self.n, dtype=bool)  # had an organization, lacked money
         self.rounds_run = 0
@@ -300,10 +304,11 @@ NO_ORG = ("no_org", "named_ineligible")
 def _no_org(instance: Instance, i: int) -> Reason:
     need = instance.needs[i]
     if need.organization is not None:
-        return ("named_ineligible", {"organization": need.organization, "category": need.category})
-    return (
-        "no_org",
-        {"community": need.community, "street": need.street, "category": need.category},
+        return Reason(
+            "named_ineligible", {"organization": need.organization, "category": need.category}
+        )
+    return Reason(
+        "no_org", {"community": need.community, "street": need.street, "category": need.category}
     )
 
 
@@ -357,7 +362,6 @@ def _solve(
 
 def allocate(
     instance: Instance,
-    lang: str = "zh",
     backend: str = "auto",
     index: CandidateIndex | None = None,
     timings: dict[str, float] | None = None,
@@ -367,7 +371,6 @@ def allocate(
     Deterministic for a given instance and backend, and within `time_limit` seconds where the
     exact program is tried (it is stopped there; the staged flow alone is not). `timings`, when
     given, receives the seconds of each stage (for logs and benchmarks)."""
-    check_lang(lang)
     clock = {"start": perf_counter()}
     index = index or index_for(instance)
     problem = _Problem(instance, index, backend)
@@ -391,7 +394,7 @@ def allocate(
     else:
         bound_fen = bound * problem.unit
     clock["bound"] = perf_counter()
-    result = _result(problem, org_of, money, lang, perf_counter() - clock["start"])
+    result = _result(problem, org_of, money, perf_counter() - clock["start"])
     result = replace(result, method=method, bound_fen=max(bound_fen, result.funded_fen))
     if timings is not None:
         marks = list(clock.items())
@@ -400,9 +403,7 @@ def allocate(
     return result
 
 
-def _result(
-    problem: _Problem, org_of: np.ndarray, money: np.ndarray, lang: str, seconds: float
-) -> Result:
+def _result(problem: _Problem, org_of: np.ndarray, money: np.ndarray, seconds: float) -> Result:
     inst = problem.instance
     edges = problem.fund_edges
     paid = np.flatnonzero(money > 0)
@@ -415,24 +416,26 @@ def _result(
     for i, need in enumerate(inst.needs):
         if org_of[i] < 0:
             reason = problem.why.get(i) or (
-                ("budgets_spent", {}) if problem.short_of_money[i] else ("capacity_used", {})
+                Reason("budgets_spent", {})
+                if problem.short_of_money[i]
+                else Reason("capacity_used", {})
             )
-            unfunded.append(Unfunded(need.id, render_all([reason], lang)))
+            unfunded.append(Unfunded(need.id, (reason,)))
             continue
         score, reasons = org_fit(need, inst.organizations[org_of[i]], explain=True)
         funding = shares[i]
         backing = sum(funder_fit(need, inst.funders[f])[0] * amount for f, amount in funding)
         score = ORG_SHARE * score + (1 - ORG_SHARE) * backing / need.budget_fen
-        reasons.append(("funded_by", {"funders": [inst.funders[f].id for f, _ in funding]}))
+        reasons.append(Reason("funded_by", {"funders": [inst.funders[f].id for f, _ in funding]}))
         if len(funding) > 1:
-            reasons.append(("cofunded", {"count": len(funding)}))
+            reasons.append(Reason("cofunded", {"count": len(funding)}))
         pairings.append(
             Pairing(
                 need=need.id,
                 organization=inst.organizations[org_of[i]].id,
                 funding=tuple(Funding(inst.funders[f].id, amount) for f, amount in funding),
                 score=round(min(1.0, score), 3),
-                reasons=render_all(reasons, lang),
+                reasons=tuple(reasons),
             )
         )
     demand = sum(n.budget_fen for n in inst.needs)

@@ -38,7 +38,7 @@ def test_staff_run_matchmaking_accept_a_pairing_and_the_enterprise_sees_fits(pag
     expect(page.locator("#unfunded")).to_contain_text("No organization provides youth services")
     row = page.locator(f"tr[data-need='need-{world.meals.id}']")
     expect(row).to_contain_text("清波助老服务中心")
-    expect(row).to_contain_text("Same service area: elderly care")
+    expect(row).to_contain_text("Same service area: Services for older people")
     row.get_by_role("button", name="Accept").click()
     expect(page.locator(".alert-success")).to_contain_text("1 pairing accepted")
     expect(page.locator(f"tr[data-need='need-{world.meals.id}']")).to_contain_text("Accepted")
