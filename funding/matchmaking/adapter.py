@@ -43,10 +43,9 @@ from funding.grants.records import track_records
 from funding.ledger.models import Account, AccountKind
 from funding.pledges.models import Pledge, PledgeTarget
 from funding.pledges.services import pledgeable_projects
-from funding.proposals.models import Program, Proposal, ProposalState, proposal_needs
+from funding.proposals.models import Program, Proposal, proposal_needs
+from funding.proposals.needs import ANSWERING
 
-#: Projects that answer their needs: approved, or signed (with a grant that was not ended).
-ANSWERING = (ProposalState.APPROVED, ProposalState.AGREEMENT_SIGNED)
 KINDS = {"need", "project", "org", "program", "enterprise", "category", "community"}
 
 

@@ -129,6 +129,7 @@ def picture(
     pairings = {}
     if batch is not None:
         pairings = {p.need_ref: p for p in batch.pairings if p.need_ref in instance.need_pos}
+    community_names = instance.names.get("zh", {})
     pic = Picture()
     y = TOP
     current = None
@@ -154,7 +155,7 @@ def picture(
                 y,
                 row,
                 need.id in pairings,
-                clip(need.community, 8),
+                clip(community_names.get(need.community, ""), 8),
             )
         )
         y += ROW

@@ -51,15 +51,10 @@ def organizations_for_need(need: Need, k: int = PANEL_SIZE) -> list[Suggested]:
     return _rows(matching.suggest_for_need(snapshot.instance, item, k=k))
 
 
-def funders_for_project(
-    proposal: Proposal, k: int = PANEL_SIZE, public: bool = False
-) -> list[Suggested]:
-    """Programs and enterprises that might back an approved project still short of money.
-
-    On public pages an enterprise that keeps its giving unlisted is left out.
-    """
+def _funders(item: str, k: int, public: bool) -> list[Suggested]:
+    """Funders that might back a need or project; on public pages an enterprise that keeps
+    its giving unlisted is left out."""
     snapshot = current_snapshot()
-    item = ref("project", proposal.id)
     if item not in snapshot.instance.need_pos:
         return []
     found = matching.suggest_funders_for_need(snapshot.instance, item, k=k + 5)
@@ -68,6 +63,19 @@ def funders_for_project(
         lambda kind, row: not (public and kind == "enterprise" and not row.public_listing),
     )
     return listed[:k]
+
+
+def funders_for_project(
+    proposal: Proposal, k: int = PANEL_SIZE, public: bool = False
+) -> list[Suggested]:
+    """Programs, category funds and enterprises that might back an approved project still
+    short of money."""
+    return _funders(ref("project", proposal.id), k, public)
+
+
+def funders_for_need(need: Need, k: int = PANEL_SIZE, public: bool = False) -> list[Suggested]:
+    """Programs, category funds and enterprises that might back a project for an open need."""
+    return _funders(ref("need", need.id), k, public)
 
 
 def fits_for_enterprise(enterprise: Enterprise, k: int = PANEL_SIZE) -> dict[str, list]:

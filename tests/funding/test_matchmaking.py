@@ -274,6 +274,10 @@ def test_need_page_suggests_organizations_and_staff_invite_one(world, login_as, 
     assert "Organizations that could serve this need" in public and "清波助老服务中心" in public
     assert "Same service area: Services for older people" in public
     assert "Invite to propose" not in public
+    funders = public[public.index('id="match-need-funders"') :]
+    assert "Funders who might back a project for this need" in funders
+    assert "杭州暖阳科技有限公司" in funders
+    assert "Can cover the whole budget of ¥30,000.00" in funders
 
     staff = login_as(world.staff)
     page = staff.get(f"/needs/{world.meals.id}?lang=en").get_data(as_text=True)
