@@ -20,6 +20,7 @@ from funding.matchmaking import services
 from funding.matchmaking.adapter import build_snapshot, open_needs
 from funding.matchmaking.models import BatchState, MatchBatch, MatchPairing, PairingState
 from funding.matchmaking.suggestions import organizations_for_need
+from funding.money import format_fen
 from funding.notifications.models import Notification
 from funding.pledges.models import PaymentMethod, PledgeTarget
 from funding.pledges.services import PledgeData, create_pledge, single
@@ -385,3 +386,27 @@ def test_panels_are_fast_on_the_demo_data(app, runner):
             times.append(time.perf_counter() - started)
     assert found, "the demo's first open need has organizations that could serve it"
     assert statistics.median(times) < 0.1
+
+
+def test_a_large_network_is_drawn_as_street_and_category_bundles(world, login_as):
+    for k in range(45):
+        make.need(title=f"助餐需求{k}", budget_estimate_fen=1_000_000)
+    services.run_batch(world.staff)
+    client = login_as(world.staff)
+    page = client.get("/matchmaking/network?lang=en").get_data(as_text=True)
+    assert 'id="network-bundled"' in page
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert f'data-ref="bundle-{QINGBO}-H"' in svg and f'data-ref="need-{world.meals.id}"' not in svg
+    table = page[page.index('id="network-table"') :]
+    row = table[table.index(f'data-ref="bundle-{QINGBO}-H"') :]
+    row = row[: row.index("</tr>")]
+    # 46 open needs and the project in Qingbo's elderly care; the run funds what the money allows
+    batch = services.latest_batch()
+    funded = [p for p in batch.pairings if p.need_ref != f"need-{world.youth.id}"]
+    money = sum(s["amount_fen"] for p in funded for s in p.funding)
+    assert f"{len(funded)} of 47 funded" in row and format_fen(money) in row
+    assert f"/matchmaking/network?street={QINGBO}&amp;category=H" in row
+    assert 'id="network-list"' in page, "a phone gets the same rows as a list"
+
+    detail = client.get(f"/matchmaking/network?street={QINGBO}&category=I").get_data(as_text=True)
+    assert 'id="network-bundled"' not in detail and f'data-ref="need-{world.youth.id}"' in detail
