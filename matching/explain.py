@@ -119,9 +119,3 @@ def render_all(
     names: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
     return tuple(render(r, lang, names) for r in reasons)
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    return lang
