@@ -172,7 +172,7 @@ def money_on_offer() -> Money:
     return money
 
 
-def _community_names() -> tuple[dict[str, str], dict[str, str]]:
+def _directory_names() -> tuple[dict[str, str], dict[str, str]]:
     """Names of categories, streets and communities from the directory, in zh and en."""
     zh: dict[str, str] = {}
     en: dict[str, str] = {}
@@ -265,7 +265,7 @@ def build_snapshot() -> Snapshot:
                 "text": org.description or "",
             }
         )
-    zh, en = _community_names()
+    zh, en = _directory_names()
     data = {
         "version": 1,
         "needs": need_items,

@@ -47,12 +47,25 @@ def upgrade():
             bind.execute(batches.update().where(batches.c.id == row_id).values(result=zh))
 
 
+def _texts(reasons, lang):
+    return [(r.get("params") or {}).get(lang, "") for r in reasons or []]
+
+
+def _in(result, lang):
+    out = dict(result)
+    for part in ("pairings", "unfunded"):
+        out[part] = [dict(item, reasons=_texts(item.get("reasons"), lang)) for item in result.get(part, [])]
+    return out
+
+
 def downgrade():
+    """Back to sentences per language; reasons stored as codes (not "said") become empty."""
     bind = op.get_bind()
     for row_id, reasons in bind.execute(sa.select(pairings.c.id, pairings.c.reasons)).all():
         if isinstance(reasons, list):
-            texts = {lang: [r.get("params", {}).get(lang, "") for r in reasons] for lang in ("zh", "en")}
+            texts = {lang: _texts(reasons, lang) for lang in ("zh", "en")}
             bind.execute(pairings.update().where(pairings.c.id == row_id).values(reasons=texts))
     for row_id, result in bind.execute(sa.select(batches.c.id, batches.c.result)).all():
         if isinstance(result, dict) and "zh" not in result:
-            bind.execute(batches.update().where(batches.c.id == row_id).values(result={"zh": result, "en": result}))
+            both = {lang: _in(result, lang) for lang in ("zh", "en")}
+            bind.execute(batches.update().where(batches.c.id == row_id).values(result=both))
