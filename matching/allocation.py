@@ -9,13 +9,15 @@ money), which makes the exact problem an integer program. Instead, staged min-co
 3. partly funded needs are dropped and their money reused, and needs left without money give up
    their organization to needs without one; repeat until no need is partly funded;
 4. a greedy repair funds needs that fit in the leftover capacity and money;
-5. where the instance is small enough, an exact program (`exact.py`, HiGHS) starts from the
-   flow's value and, within the time budget, proves it optimal or finds a better funded set;
+5. where the instance is small enough, an exact program (`exact.py`, HiGHS): its relaxation is
+   rounded (LP-guided, each need kept if the set stays feasible), and the program starts from
+   the better of that and the flows' value and, within the time budget, proves it optimal or
+   finds a better funded set;
 6. with the funded set fixed, organizations and money are re-assigned for the best fit.
 
-Every result states how it was found (`exact`, `mip` or `flow`) and the best upper bound on
-funded demand known: the optimum itself, the program's dual bound, or the money bound of
-`bounds.py`.
+Every result states how it was found (`exact`, `mip`, `rounded` or `flow`) and the best upper
+bound on funded demand known: the optimum itself, the program's dual bound, or the money bound
+of `bounds.py`.
 
 Each stage is a flow over the candidate edges of the index (a few dozen per need), so a round
 costs one C++ min-cost flow over O(needs) arcs; rounds are bounded. Money is counted in units of
@@ -343,6 +345,7 @@ def _solve(
     if not problem.all_pairs:
         return funded, "flow", None
     org, fund = problem.org_edges, problem.fund_edges
+    deadline = perf_counter() + seconds / 2
     solved = exact.solve(
         problem.budget,
         problem.eligible,
@@ -352,12 +355,38 @@ def _solve(
         problem.fund_cap,
         floor=int(problem.budget[funded].sum()),
         seconds=seconds,
+        rounding=lambda lp: _round(problem, lp, deadline),
     )
     if solved is None:
         return funded, "flow", None
     if solved.funded is not None:
-        return solved.funded, "exact" if solved.optimal else "mip", solved.bound
+        method = "exact" if solved.optimal else "rounded" if solved.rounded else "mip"
+        return solved.funded, method, solved.bound
     return funded, "flow", solved.bound
+
+
+def _feasible(problem: _Problem, funded: np.ndarray) -> bool:
+    try:
+        _polish(problem, funded)
+    except FlowError:
+        return False
+    return True
+
+
+def _round(problem: _Problem, lp: np.ndarray, deadline: float) -> np.ndarray | None:
+    """LP-guided rounding: the needs the relaxation funds in full, then every other eligible
+    need by its value there (larger budgets first among equals), each kept if the set can
+    still be funded; stops at the deadline. None if the whole part is not feasible."""
+    chosen = (lp >= 1 - exact.TOLERANCE) & problem.eligible
+    if not _feasible(problem, chosen):
+        return None
+    rest = np.flatnonzero(problem.eligible & ~chosen)
+    for i in rest[np.lexsort((-problem.budget[rest], -np.round(lp[rest], 6)))].tolist():
+        if perf_counter() > deadline:
+            break
+        chosen[i] = True
+        chosen[i] = _feasible(problem, chosen)
+    return chosen
 
 
 def allocate(
@@ -395,7 +424,10 @@ def allocate(
         bound_fen = bound * problem.unit
     clock["bound"] = perf_counter()
     result = _result(problem, org_of, money, perf_counter() - clock["start"])
-    result = replace(result, method=method, bound_fen=max(bound_fen, result.funded_fen))
+    bound_fen = max(bound_fen, result.funded_fen)
+    if bound_fen == result.funded_fen:  # the bound proves the result optimal
+        method = "exact"
+    result = replace(result, method=method, bound_fen=bound_fen)
     if timings is not None:
         marks = list(clock.items())
         timings.update((name, t - before) for (_, before), (name, t) in pairwise(marks))

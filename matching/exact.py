@@ -17,11 +17,13 @@ time limit with its best solution and its dual bound, both of which the caller r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 #: Above this many columns the program is not tried: building it alone would eat the budget.
 MAX_COLUMNS = 400_000
@@ -39,6 +41,8 @@ class Solved:
     funded: np.ndarray | None
     optimal: bool
     bound: int | None
+    #: The funded set is the rounding of the relaxation (the program found nothing better).
+    rounded: bool = False
 
 
 def _groups(need: np.ndarray, other: np.ndarray, mergeable: np.ndarray) -> np.ndarray:
@@ -86,9 +90,13 @@ def solve(
     fund_cap: np.ndarray,
     floor: int,
     seconds: float,
+    rounding: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> Solved | None:
     """Solve the program over eligible needs; None when it is too large or there is no time.
-    `org_edges` are (need, organization) arrays, `fund_edges` (need, funder, cap) arrays."""
+    `org_edges` are (need, organization) arrays, `fund_edges` (need, funder, cap) arrays.
+    With `rounding`, the relaxation is solved first and its values per need given to it; a
+    feasible set it returns that beats `floor` raises the floor (and is kept if the program
+    finds nothing in time)."""
     needs = np.flatnonzero(eligible)
     if len(needs) == 0 or seconds < MIN_SECONDS:
         return None
@@ -150,35 +158,45 @@ def solve(
     add(org_row, y0 + np.arange(p), np.ones(p), len(orgs))
     funders, funder_row = np.unique(f_funder, return_inverse=True)
     add(funder_row, z0 + np.arange(q), np.ones(q), len(funders))
-    # at least what the staged flow funds
-    add(np.zeros(m, dtype=np.int64), np.arange(m), b, 1)
-
     rows, cols, vals = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
     matrix = coo_matrix((vals, (rows, cols)), shape=(rows_used, m + p + q)).tocsr()
-    low = np.concatenate(
-        [np.zeros(2 * m), np.full(t + len(orgs) + len(funders), -np.inf), [float(floor)]]
-    )
+    low = np.concatenate([np.zeros(2 * m), np.full(t + len(orgs) + len(funders), -np.inf)])
     high = np.concatenate(
-        [
-            np.zeros(2 * m + t),
-            org_cap[orgs].astype(float),
-            fund_cap[funders].astype(float),
-            [np.inf],
-        ]
+        [np.zeros(2 * m + t), org_cap[orgs].astype(float), fund_cap[funders].astype(float)]
     )
-    upper = np.concatenate([np.ones(m + p), f_cap.astype(float)])
-    integrality = np.concatenate([np.ones(m), np.zeros(p + q)])
-    result = milp(
-        -np.concatenate([b, np.zeros(p + q)]),
-        constraints=LinearConstraint(matrix, low, high),
-        integrality=integrality,
-        bounds=Bounds(np.zeros(m + p + q), upper),
-        options={"time_limit": max(seconds, MIN_SECONDS), "mip_rel_gap": 0.0, "disp": False},
-    )
+    bounds = Bounds(np.zeros(m + p + q), np.concatenate([np.ones(m + p), f_cap.astype(float)]))
+    objective = -np.concatenate([b, np.zeros(p + q)])
+    started = perf_counter()
+
+    def run(integral: bool, floor: int, limit: float):
+        """HiGHS on the program, with funded demand at least `floor`."""
+        floor_row = csr_matrix(np.concatenate([b, np.zeros(p + q)]))
+        return milp(
+            objective,
+            constraints=LinearConstraint(
+                vstack([matrix, floor_row]), np.r_[low, floor], np.r_[high, np.inf]
+            ),
+            integrality=np.concatenate([np.full(m, float(integral)), np.zeros(p + q)]),
+            bounds=bounds,
+            options={"time_limit": max(limit, MIN_SECONDS), "mip_rel_gap": 0.0, "disp": False},
+        )
+
+    rounded = None
+    if rounding is not None:
+        relaxed = run(False, floor, seconds / 2)
+        if relaxed.x is not None:
+            lp = np.zeros(len(budget))
+            lp[needs] = relaxed.x[:m]
+            rounded = rounding(lp)
+            if rounded is not None and int(budget[rounded].sum()) > floor:
+                floor = int(budget[rounded].sum())
+            else:
+                rounded = None
+    result = run(True, floor, seconds - (perf_counter() - started))
     bound = getattr(result, "mip_dual_bound", None)
     proved = None if bound is None or not np.isfinite(bound) else int(-bound + TOLERANCE)
     if result.x is None:
-        return Solved(None, False, proved)
+        return Solved(rounded, False, proved, rounded is not None)
     funded = np.zeros(len(budget), dtype=bool)
     funded[needs] = result.x[:m] > 0.5
     value = int(budget[funded].sum())

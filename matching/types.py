@@ -128,7 +128,8 @@ class Result:
     demand_fen: int
     seconds: float = 0.0
     #: How the funded set was found: "exact" (proved optimal), "mip" (the exact program's best
-    #: within its time limit) or "flow" (the staged flows).
+    #: within its time limit), "rounded" (the rounding of the program's relaxation, when the
+    #: program found nothing better in time) or "flow" (the staged flows).
     method: str = "flow"
     #: The best upper bound known on funded demand (fen): the optimum when exact.
     bound_fen: int | None = None
