@@ -42,7 +42,8 @@ from .scoring import FIT_SCALE, funder_fit, org_fit
 from .types import Funding, Instance, Pairing, Result, Unfunded
 
 ORG_LIMIT = 24  # candidate organizations per need, on instances with many needs
-FUNDER_LIMIT = 48  # candidate funders per need: money must reach far to be spent
+FUNDER_LIMIT = (48, 96)  # candidate funders per need: money must reach far to be spent ...
+FUNDER_EDGES = 800_000  # ... so each need gets this many over the needs, within the limits
 EXACT_UP_TO = 2000  # needs; up to this many, every eligible pair is an edge and both orders run
 MAX_ROUNDS = 30
 PATIENCE = 1  # rounds without a better funded demand before stopping
@@ -51,6 +52,13 @@ BUDGET_SCALE = 1000  # budget weight of a need in the organization stage: 1..100
 ORG_SHARE = 0.75  # weight of the organization's fit in a pairing's score; the rest is funders'
 TIME_LIMIT = 2.0  # seconds an allocation may take when an exact program is tried
 RESERVE = 0.15  # seconds of the limit kept for what follows the program (and its overrun)
+
+
+def funders_per_need(needs: int) -> int:
+    """Candidate funders per need above EXACT_UP_TO needs: 96 at a city's size (8,000 needs),
+    falling to 48 by 16,700 needs, so that the funding edges stay near FUNDER_EDGES."""
+    low, high = FUNDER_LIMIT
+    return max(low, min(high, FUNDER_EDGES // max(needs, 1)))
 
 
 @dataclass
@@ -86,7 +94,7 @@ class _Problem:
         self.org_cap = np.array([o.capacity for o in orgs], dtype=np.int64)
         self.fund_cap = np.array([f.budget_fen // self.unit for f in funders], dtype=np.int64)
         org_limit, funder_limit = (
-            (None, None) if self.n <= EXACT_UP_TO else (ORG_LIMIT, FUNDER_LIMIT)
+            (None, None) if self.n <= EXACT_UP_TO else (ORG_LIMIT, funders_per_need(self.n))
         )
         org_rows, fund_rows = [], []
         self.why: dict[int, Reason] = {}  # needs that cannot be funded whatever the others get
