@@ -28,6 +28,7 @@ MIP_TIME_LIMIT = 60.0
 SAMPLES = {"need": 100, "organization": 50, "funder": 50}
 #: Seeds per scale unless --seeds says otherwise: the city and large scales take minutes each.
 DEFAULT_SEEDS = {"tight": 20, "district": 20, "city": 3, "large": 1}
+METHODS = ("exact", "mip", "rounded", "flow")
 REFERENCES = {
     "tight": "MIP optimum",
     "district": "MIP optimum",
@@ -148,7 +149,7 @@ def summary(name: str, runs: list[dict[str, object]]) -> dict[str, object]:
         "quality_min": min(quality),
         "quality_median": statistics.median(quality),
         "at_reference": f"{sum(q >= 1 - 1e-9 for q in quality)}/{len(runs)}",
-        "solver": " ".join(f"{m} {methods[m]}" for m in ("exact", "mip", "flow") if methods[m]),
+        "solver": " ".join(f"{m} {methods[m]}" for m in METHODS if methods[m]),
         "gap_max": max(r["gap"] for r in runs),
         "violations": sum(r["violations"] for r in runs),
         "suggest_p50_ms": runs[0]["suggest_p50_ms"],
