@@ -214,25 +214,8 @@ def picture(
                 paired[share["funder"]].append(need_y[need_ref])
     wanted = {k: sum(v) / len(v) for k, v in (linked | paired).items()}
 
-    for item in list(linked) + [k for k in paired if k not in linked]:
-        row = snapshot.row(item)
-        if row is None:
-            continue
-        kind, _ = parse_ref(item)
-        name = localized(row, "name")
-        node = Node(item, kind, clip(name, 18 if kind == "org" else 14), name, 0, 0, row)
-        if kind == "org":
-            node.x = ORG_X
-            pic.organizations.append(node)
-        else:
-            node.x = FUNDER_X
-            pic.funders.append(node)
-    _spread(pic.organizations, wanted, TOP, bottom)
-    _spread(pic.funders, wanted, TOP, bottom)
-    pic.height = max(bottom, *(n.y + ROW for n in pic.organizations + pic.funders), TOP + ROW) + 20
-
-    org_y = {n.ref: n.y for n in pic.organizations}
-    funder_y = {n.ref: n.y for n in pic.funders}
+    parties = list(linked) + [k for k in paired if k not in linked]
+    org_y, funder_y = _place_parties(pic, snapshot, parties, wanted, bottom)
     biggest = max((s["amount_fen"] for p in pairings.values() for s in p.funding), default=1)
     for need_ref, p in pairings.items():
         if need_ref not in need_y:
@@ -260,6 +243,26 @@ def picture(
                 )
     pic.rows = [_need_row(snapshot, need, pairings.get(need.id)) for need in shown]
     return pic
+
+
+def _place_parties(
+    pic: Picture, snapshot: Snapshot, refs: list[str], wanted: dict[str, float], bottom: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Organization and funder nodes for these references, each near the height it is wanted
+    at; returns their heights by reference and sets the picture's height."""
+    for item in refs:
+        row = snapshot.row(item)
+        if row is None:
+            continue
+        kind, _ = parse_ref(item)
+        name = localized(row, "name")
+        node = Node(item, kind, clip(name, 18 if kind == "org" else 14), name, 0, 0, row)
+        node.x = ORG_X if kind == "org" else FUNDER_X
+        (pic.organizations if kind == "org" else pic.funders).append(node)
+    _spread(pic.organizations, wanted, TOP, bottom)
+    _spread(pic.funders, wanted, TOP, bottom)
+    pic.height = max(bottom, *(n.y + ROW for n in pic.organizations + pic.funders), TOP + ROW) + 20
+    return {n.ref: n.y for n in pic.organizations}, {n.ref: n.y for n in pic.funders}
 
 
 def _need_row(snapshot: Snapshot, need: matching.Need, pairing) -> Row:
@@ -343,21 +346,8 @@ def _bundled(snapshot: Snapshot, shown: list, pairings: dict, streets: dict) -> 
     wanted: dict[str, list[int]] = defaultdict(list)
     for (party, bundle), _ in list(money.items()) + list(served.items()):
         wanted[party].append(bundle_y[bundle])
-    for party in wanted:
-        row = snapshot.row(party)
-        if row is None:
-            continue
-        kind, _ = parse_ref(party)
-        name = localized(row, "name")
-        node = Node(party, kind, clip(name, 18 if kind == "org" else 14), name, 0, 0, row)
-        node.x = ORG_X if kind == "org" else FUNDER_X
-        (pic.organizations if kind == "org" else pic.funders).append(node)
     heights = {k: sum(v) / len(v) for k, v in wanted.items()}
-    _spread(pic.organizations, heights, TOP, bottom)
-    _spread(pic.funders, heights, TOP, bottom)
-    pic.height = max(bottom, *(n.y + ROW for n in pic.organizations + pic.funders), TOP + ROW) + 20
-    org_y = {n.ref: n.y for n in pic.organizations}
-    funder_y = {n.ref: n.y for n in pic.funders}
+    org_y, funder_y = _place_parties(pic, snapshot, list(wanted), heights, bottom)
     biggest = max(money.values(), default=1)
     most = max(served.values(), default=1)
     for (org, bundle), count in served.items():

@@ -17,10 +17,11 @@ PANEL_SIZE = 5
 
 @dataclass(frozen=True)
 class Suggested:
-    kind: str  # need, project, org, program, enterprise
+    kind: str  # need, project, org, program, category, enterprise
     row: object
     score: float
     reasons: tuple[str, ...]
+    ref: str = ""  # the instance id ("program-2", "category-H")
 
     @property
     def percent(self) -> int:
@@ -38,7 +39,8 @@ def _rows(
         row = snapshot.row(s.id)
         if row is not None and keep(kind, row):
             reasons = [r for r in s.reasons if r.code not in drop]
-            out.append(Suggested(kind, row, s.score, tuple(say_all(reasons, snapshot.rows))))
+            said = tuple(say_all(reasons, snapshot.rows))
+            out.append(Suggested(kind, row, s.score, said, s.id))
     return out
 
 
