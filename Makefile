@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Load benchmark on PostgreSQL (LOADTEST_PG, default the local server): builds its database
 # once, then e.g. `make loadtest LOADTEST_ARGS="--data ten --users 10,50"`.

@@ -59,6 +59,8 @@ class Config:
     #: Requests and queries slower than these many milliseconds are logged as warnings.
     SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
     SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))
+    #: Seconds a matchmaking run may give the exact program before it keeps the staged flows.
+    MATCH_TIME_LIMIT = float(os.environ.get("MATCH_TIME_LIMIT", "2"))
     #: Payments above this many fen need two different staff members to sign (¥50,000).
     TWO_PERSON_THRESHOLD_FEN = int(os.environ.get("TWO_PERSON_THRESHOLD_FEN", "5000000"))
     #: Attachments live here, outside ``static/``, under server-made names.

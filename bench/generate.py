@@ -4,16 +4,29 @@ Categories follow a skew (elderly care and governance most common), budgets are 
 whole thousands of yuan, organizations mostly work in one community or a few streets, funders
 mostly prefer one district's streets and some categories, and the money on offer is 80% of the
 demand so that choices matter.
+
+The tight scale is the district's real rounds: 50-120 needs, 150-400 organizations (most bound
+to one or two communities, capacity 1-3), 10-30 funders that nearly all name categories and
+streets, per-need caps around the median budget, and 60-90% of the demand in money, all drawn
+per seed. Restrictions, caps and capacity all bind, so the funded set is a real choice.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from matching.catalog import STREETS
-
+#: Shangcheng's streets (code -> name) from the directory's own data file: the district scale
+#: is laid out on them.
+STREETS = {
+    street["code"]: street["name"]
+    for street in json.loads(
+        (Path(__file__).resolve().parent.parent / "funding/data/shangcheng.json").read_text("utf-8")
+    )["streets"]
+}
 CATEGORY_WEIGHTS = {"H": 20, "A": 15, "I": 14, "G": 12, "D": 10, "B": 9, "C": 8, "E": 6, "F": 6}
 WORDS = {
     "A": ["居民议事", "协商共治", "楼道自治", "社区规划", "志愿者管理"],
@@ -35,24 +48,55 @@ DISTRICT_COMMUNITIES = {
 }
 
 
+#: Per-need caps of funders (fen): most bind only on large needs.
+CAPS = (None, None, 5_000_000, 10_000_000, 20_000_000, 50_000_000)
+#: The tight scale's caps: around the median budget, so that they bind.
+TIGHT_CAPS = (None, 3_000_000, 5_000_000, 8_000_000, 10_000_000)
+
+Size = int | tuple[int, int]  # a count, or a range drawn per seed
+
+
 @dataclass(frozen=True)
 class Scale:
     name: str
-    needs: int
-    organizations: int
-    funders: int
+    needs: Size
+    organizations: Size
+    funders: Size
     districts: int
     streets_per_district: int
     communities_per_street: int
     anywhere_orgs: float  # share of organizations that work anywhere
     open_funders: float  # share of funders with no preference at all
+    community_orgs: float = 0.35  # organizations up to this share work in a few communities
+    money: tuple[float, float] = (0.8, 0.8)  # money on offer as a share of demand
+    preferring_funders: float = 0.5  # share of place-bound funders that also name categories
+    caps: tuple[int | None, ...] = CAPS
 
 
 SCALES = {
+    "tight": Scale(
+        "tight",
+        (50, 120),
+        (150, 400),
+        (10, 30),
+        1,
+        6,
+        9,
+        0.01,
+        0.0,
+        community_orgs=0.6,
+        money=(0.6, 0.9),
+        preferring_funders=0.9,
+        caps=TIGHT_CAPS,
+    ),
     "district": Scale("district", 200, 1400, 200, 1, 6, 9, 0.03, 0.05),
     "city": Scale("city", 8000, 20000, 2000, 13, 15, 10, 0.005, 0.02),
     "large": Scale("large", 50000, 200000, 20000, 100, 12, 12, 0.001, 0.005),
 }
+
+
+def _size(rng: random.Random, size: Size) -> int:
+    return size if isinstance(size, int) else rng.randint(*size)
 
 
 def _geography(scale: Scale) -> list[list[tuple[str, list[str]]]]:
@@ -94,12 +138,16 @@ def generate(scale: Scale | str, seed: int = 1) -> dict[str, Any]:
     seed."""
     scale = SCALES[scale] if isinstance(scale, str) else scale
     rng = random.Random(f"{scale.name}:{seed}")
+    sizes = random.Random(f"{scale.name}:{seed}:sizes")  # leaves the fixed scales unchanged
+    count_needs, count_orgs, count_funders = (
+        _size(sizes, s) for s in (scale.needs, scale.organizations, scale.funders)
+    )
     districts = _geography(scale)
     streets = [s for d in districts for s in d]
     district_of = {code: d for d in districts for code, _ in d}
 
     orgs = []
-    for i in range(scale.organizations):
+    for i in range(count_orgs):
         cats = _categories(rng, rng.choice([1, 1, 2, 2, 3]))
         district = rng.choice(districts)
         kind = rng.random()
@@ -107,7 +155,7 @@ def generate(scale: Scale | str, seed: int = 1) -> dict[str, Any]:
         communities: list[str] = []
         if kind < scale.anywhere_orgs:
             pass
-        elif kind < 0.35:
+        elif kind < scale.community_orgs:
             _, names = rng.choice(district)
             communities = rng.sample(names, rng.choice([1, 1, 2]))
         elif kind < 0.87:
@@ -128,7 +176,7 @@ def generate(scale: Scale | str, seed: int = 1) -> dict[str, Any]:
         )
 
     needs = []
-    for i in range(scale.needs):
+    for i in range(count_needs):
         named = rng.choice(orgs) if rng.random() < 0.1 else None
         if named and named["communities"]:
             community = rng.choice(named["communities"])
@@ -154,8 +202,9 @@ def generate(scale: Scale | str, seed: int = 1) -> dict[str, Any]:
         )
 
     demand = sum(n["budget_fen"] for n in needs)
-    weights = [rng.lognormvariate(0, 1.0) for _ in range(scale.funders)]
-    money = 0.8 * demand / sum(weights)
+    weights = [rng.lognormvariate(0, 1.0) for _ in range(count_funders)]
+    share = scale.money[0] if scale.money[0] == scale.money[1] else sizes.uniform(*scale.money)
+    money = share * demand / sum(weights)
     funders = []
     for i, weight in enumerate(weights):
         street = rng.choice(streets)[0]
@@ -164,13 +213,14 @@ def generate(scale: Scale | str, seed: int = 1) -> dict[str, Any]:
         if kind < scale.open_funders:
             cats, where = [], []
         elif kind < 0.45:
-            cats = _categories(rng, 2) if rng.random() < 0.5 else []
+            cats = _categories(rng, 2) if rng.random() < scale.preferring_funders else []
             where = rng.sample(district, min(len(district), rng.choice([1, 2, 3])))
         elif kind < 0.8:
-            cats, where = (_categories(rng, 2) if rng.random() < 0.5 else []), district
+            prefers = rng.random() < scale.preferring_funders
+            cats, where = (_categories(rng, 2) if prefers else []), district
         else:
             cats, where = _categories(rng, 2), []
-        cap = rng.choice([None, None, 5_000_000, 10_000_000, 20_000_000, 50_000_000])
+        cap = rng.choice(scale.caps)
         funders.append(
             {
                 "id": f"f{i + 1}",

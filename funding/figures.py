@@ -91,26 +91,33 @@ def _needs(program_id: int | None = None) -> sa.Select:
     return query if program_id is None else query.where(Proposal.program_id == program_id)
 
 
-def promised_matches(program_id: int | None = None) -> dict[int, int]:
-    """Matching gifts promised to donors and not yet added, per program."""
+def _promised(by: sa.ColumnElement, program_id: int | None = None) -> dict[int, int]:
+    """Matching gifts promised to donors and not yet added, grouped by ``by``."""
     added = (
         sa.select(Instalment.pledge_id, sum_fen(Instalment.matched_fen).label("added"))
         .group_by(Instalment.pledge_id)
         .subquery()
     )
     query = (
-        sa.select(
-            Proposal.program_id,
-            sum_fen(Pledge.promised_match_fen - sa.func.coalesce(added.c.added, 0)),
-        )
+        sa.select(by, sum_fen(Pledge.promised_match_fen - sa.func.coalesce(added.c.added, 0)))
         .join(Proposal, Pledge.proposal_id == Proposal.id)
         .outerjoin(added, added.c.pledge_id == Pledge.id)
         .where(Pledge.promised_match_fen > 0)
-        .group_by(Proposal.program_id)
+        .group_by(by)
     )
     if program_id is not None:
         query = query.where(Proposal.program_id == program_id)
     return dict(db.session.execute(query).all())
+
+
+def promised_matches(program_id: int | None = None) -> dict[int, int]:
+    """Matching gifts promised to donors and not yet added, per program."""
+    return _promised(Proposal.program_id, program_id)
+
+
+def promised_matches_by_project() -> dict[int, int]:
+    """Matching gifts promised to donors and not yet added, per project (proposal id)."""
+    return _promised(Proposal.id)
 
 
 def commitments(program_id: int | None = None) -> dict[int, int]:

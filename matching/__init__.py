@@ -6,6 +6,7 @@ global allocation that funds the most demand, then the best fit.
 """
 
 from .allocation import allocate
+from .explain import Reason, render, render_all
 from .graph import build_graph, neighbours
 from .index import CandidateIndex, index_for
 from .suggest import (
@@ -39,6 +40,7 @@ __all__ = [
     "Need",
     "Organization",
     "Pairing",
+    "Reason",
     "Result",
     "Suggestion",
     "Unfunded",
@@ -48,6 +50,8 @@ __all__ = [
     "neighbours",
     "parse_instance",
     "parse_result",
+    "render",
+    "render_all",
     "suggest_for_funder",
     "suggest_for_need",
     "suggest_for_organization",

@@ -9,7 +9,15 @@ money), which makes the exact problem an integer program. Instead, staged min-co
 3. partly funded needs are dropped and their money reused, and needs left without money give up
    their organization to needs without one; repeat until no need is partly funded;
 4. a greedy repair funds needs that fit in the leftover capacity and money;
-5. with the funded set fixed, organizations and money are re-assigned for the best fit.
+5. where the instance is small enough, an exact program (`exact.py`, HiGHS): its relaxation is
+   rounded (LP-guided, each need kept if the set stays feasible), and the program starts from
+   the better of that and the flows' value and, within the time budget, proves it optimal or
+   finds a better funded set;
+6. with the funded set fixed, organizations and money are re-assigned for the best fit.
+
+Every result states how it was found (`exact`, `mip`, `rounded` or `flow`) and the best upper
+bound on funded demand known: the optimum itself, the program's dual bound, or the money bound
+of `bounds.py`.
 
 Each stage is a flow over the candidate edges of the index (a few dozen per need), so a round
 costs one C++ min-cost flow over O(needs) arcs; rounds are bounded. Money is counted in units of
@@ -18,27 +26,39 @@ the greatest common divisor of all budgets and caps, so flows carry small intege
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from math import gcd
 from time import perf_counter
 
 import numpy as np
 
-from .explain import Reason, check_lang, render_all
-from .flow import min_cost_flow
+from . import exact
+from .bounds import money_bound
+from .explain import Reason
+from .flow import FlowError, min_cost_flow
 from .index import CandidateIndex, index_for
 from .scoring import FIT_SCALE, funder_fit, org_fit
 from .types import Funding, Instance, Pairing, Result, Unfunded
 
 ORG_LIMIT = 24  # candidate organizations per need, on instances with many needs
-FUNDER_LIMIT = 48  # candidate funders per need: money must reach far to be spent
+FUNDER_LIMIT = (48, 96)  # candidate funders per need: money must reach far to be spent ...
+FUNDER_EDGES = 800_000  # ... so each need gets this many over the needs, within the limits
 EXACT_UP_TO = 2000  # needs; up to this many, every eligible pair is an edge and both orders run
 MAX_ROUNDS = 30
 PATIENCE = 1  # rounds without a better funded demand before stopping
 MIN_GAIN = 1e-3  # a round must add this share of funded demand to count as better
 BUDGET_SCALE = 1000  # budget weight of a need in the organization stage: 1..1000
 ORG_SHARE = 0.75  # weight of the organization's fit in a pairing's score; the rest is funders'
+TIME_LIMIT = 2.0  # seconds an allocation may take when an exact program is tried
+RESERVE = 0.15  # seconds of the limit kept for what follows the program (and its overrun)
+
+
+def funders_per_need(needs: int) -> int:
+    """Candidate funders per need above EXACT_UP_TO needs: 96 at a city's size (8,000 needs),
+    falling to 48 by 16,700 needs, so that the funding edges stay near FUNDER_EDGES."""
+    low, high = FUNDER_LIMIT
+    return max(low, min(high, FUNDER_EDGES // max(needs, 1)))
 
 
 @dataclass
@@ -74,7 +94,7 @@ class _Problem:
         self.org_cap = np.array([o.capacity for o in orgs], dtype=np.int64)
         self.fund_cap = np.array([f.budget_fen // self.unit for f in funders], dtype=np.int64)
         org_limit, funder_limit = (
-            (None, None) if self.n <= EXACT_UP_TO else (ORG_LIMIT, FUNDER_LIMIT)
+            (None, None) if self.n <= EXACT_UP_TO else (ORG_LIMIT, funders_per_need(self.n))
         )
         org_rows, fund_rows = [], []
         self.why: dict[int, Reason] = {}  # needs that cannot be funded whatever the others get
@@ -88,16 +108,20 @@ class _Problem:
             if not cand_orgs:
                 self.why[i] = _no_org(instance, i)
             elif not cand_funders:
-                self.why[i] = ("no_funder", {"category": need.category, "street": need.street})
+                self.why[i] = Reason(
+                    "no_funder", {"category": need.category, "street": need.street}
+                )
             elif sum(caps) < self.budget[i]:
                 most = sum(
                     min(f.cap_for(need), f.budget_fen)
                     for f in map(funders.__getitem__, index.funders_for(i))
                 )
                 if most < need.budget_fen:
-                    self.why[i] = ("funders_short", {"amount": most, "budget": need.budget_fen})
+                    self.why[i] = Reason(
+                        "funders_short", {"amount": most, "budget": need.budget_fen}
+                    )
                 else:
-                    self.why[i] = ("budgets_spent", {})
+                    self.why[i] = Reason("budgets_spent", {})
             if i in self.why:
                 continue
             for o in cand_orgs:
@@ -111,6 +135,9 @@ class _Problem:
         self.fund_edges = _Edges.of(fund_rows)
         self.eligible = np.ones(self.n, dtype=bool)
         self.eligible[list(self.why)] = False
+        self.servable = np.ones(self.n, dtype=bool)  # some organization may serve the need
+        self.servable[[i for i, why in self.why.items() if why.code in NO_ORG]] = False
+        self.all_pairs = org_limit is None
         self.short_of_money = np.zeros(self.n, dtype=bool)  # had an organization, lacked money
         self.rounds_run = 0
         top = int(self.budget.max()) if self.n else 1
@@ -281,44 +308,134 @@ def _rows_by_need(need: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
+NO_ORG = ("no_org", "named_ineligible")
+
+
 def _no_org(instance: Instance, i: int) -> Reason:
     need = instance.needs[i]
     if need.organization is not None:
-        return ("named_ineligible", {"organization": need.organization, "category": need.category})
-    return (
-        "no_org",
-        {"community": need.community, "street": need.street, "category": need.category},
+        return Reason(
+            "named_ineligible", {"organization": need.organization, "category": need.category}
+        )
+    return Reason(
+        "no_org", {"community": need.community, "street": need.street, "category": need.category}
     )
 
 
-def allocate(
-    instance: Instance,
-    lang: str = "zh",
-    backend: str = "auto",
-    index: CandidateIndex | None = None,
-    timings: dict[str, float] | None = None,
-) -> Result:
-    """The global allocation of the contract: most demand funded, then best fit; always feasible.
-    Deterministic for a given instance and backend. `timings`, when given, receives the seconds
-    of each stage (for logs and benchmarks)."""
-    check_lang(lang)
-    clock = {"start": perf_counter()}
-    problem = _Problem(instance, index or index_for(instance), backend)
-    clock["candidates"] = perf_counter()
-    orders = (True, False) if problem.n <= EXACT_UP_TO else (True,)
+def _staged(problem: _Problem) -> np.ndarray:
+    """Stages 1-4: the funded needs of the better of the two orders."""
+    orders = (True, False) if problem.all_pairs else (True,)
     tries = []
     for largest_first in orders:
         org_of, money = problem.rounds(largest_first)
         problem.repair(org_of, money)
-        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of, money))
-    _, _, org_of, money = max(tries, key=lambda t: t[:2])
+        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of))
+    return max(tries, key=lambda t: t[:2])[2] >= 0
+
+
+def _polish(problem: _Problem, funded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 6: organizations and money for a funded set known to be feasible."""
+    if not funded.any():
+        return np.full(problem.n, -1, dtype=np.int64), np.zeros(len(problem.fund_edges.need), int)
+    org_of = problem.assign_orgs(funded, required=True)
+    money = problem.fund(funded)
+    short = problem.received(money)[funded] != problem.budget[funded]
+    if (org_of[funded] < 0).any() or short.any():
+        raise FlowError("the funded set is not feasible")
+    return org_of, money
+
+
+def _solve(
+    problem: _Problem, funded: np.ndarray, seconds: float
+) -> tuple[np.ndarray, str, int | None]:
+    """Stage 5: the exact program from the staged flow's value, when every pair is an edge.
+    Returns the funded set, how it was found and the bound proved (money units) if any."""
+    if not problem.all_pairs:
+        return funded, "flow", None
+    org, fund = problem.org_edges, problem.fund_edges
+    deadline = perf_counter() + seconds / 2
+    solved = exact.solve(
+        problem.budget,
+        problem.eligible,
+        (org.need, org.other),
+        problem.org_cap,
+        (fund.need, fund.other, fund.cap),
+        problem.fund_cap,
+        floor=int(problem.budget[funded].sum()),
+        seconds=seconds,
+        rounding=lambda lp: _round(problem, lp, deadline),
+    )
+    if solved is None:
+        return funded, "flow", None
+    if solved.funded is not None:
+        method = "exact" if solved.optimal else "rounded" if solved.rounded else "mip"
+        return solved.funded, method, solved.bound
+    return funded, "flow", solved.bound
+
+
+def _feasible(problem: _Problem, funded: np.ndarray) -> bool:
+    try:
+        _polish(problem, funded)
+    except FlowError:
+        return False
+    return True
+
+
+def _round(problem: _Problem, lp: np.ndarray, deadline: float) -> np.ndarray | None:
+    """LP-guided rounding: the needs the relaxation funds in full, then every other eligible
+    need by its value there (larger budgets first among equals), each kept if the set can
+    still be funded; stops at the deadline. None if the whole part is not feasible."""
+    chosen = (lp >= 1 - exact.TOLERANCE) & problem.eligible
+    if not _feasible(problem, chosen):
+        return None
+    rest = np.flatnonzero(problem.eligible & ~chosen)
+    for i in rest[np.lexsort((-problem.budget[rest], -np.round(lp[rest], 6)))].tolist():
+        if perf_counter() > deadline:
+            break
+        chosen[i] = True
+        chosen[i] = _feasible(problem, chosen)
+    return chosen
+
+
+def allocate(
+    instance: Instance,
+    backend: str = "auto",
+    index: CandidateIndex | None = None,
+    timings: dict[str, float] | None = None,
+    time_limit: float = TIME_LIMIT,
+) -> Result:
+    """The global allocation of the contract: most demand funded, then best fit; always feasible.
+    Deterministic for a given instance and backend, and within `time_limit` seconds where the
+    exact program is tried (it is stopped there; the staged flow alone is not). `timings`, when
+    given, receives the seconds of each stage (for logs and benchmarks)."""
+    clock = {"start": perf_counter()}
+    index = index or index_for(instance)
+    problem = _Problem(instance, index, backend)
+    clock["candidates"] = perf_counter()
+    staged = _staged(problem)
     clock["rounds"] = perf_counter()
-    funded = org_of >= 0
-    if funded.any():
-        org_of = problem.assign_orgs(funded, required=True)
-        money = problem.fund(funded)
+    left = time_limit - RESERVE - (perf_counter() - clock["start"])
+    funded, method, bound = _solve(problem, staged, left)
+    clock["exact"] = perf_counter()
+    try:
+        org_of, money = _polish(problem, funded)
+    except FlowError:  # the solver's set failed the exact check: keep the flow's own
+        method, funded = "flow", staged
+        org_of, money = _polish(problem, funded)
     clock["polish"] = perf_counter()
-    result = _result(problem, org_of, money, lang, perf_counter() - clock["start"])
+    value = int(problem.budget[funded].sum())
+    if bound is None or bound < value:
+        fund = problem.fund_edges
+        pairs = (fund.need, fund.other, fund.cap * problem.unit) if problem.all_pairs else None
+        bound_fen = money_bound(index, problem.servable, pairs)
+    else:
+        bound_fen = bound * problem.unit
+    clock["bound"] = perf_counter()
+    result = _result(problem, org_of, money, perf_counter() - clock["start"])
+    bound_fen = max(bound_fen, result.funded_fen)
+    if bound_fen == result.funded_fen:  # the bound proves the result optimal
+        method = "exact"
+    result = replace(result, method=method, bound_fen=bound_fen)
     if timings is not None:
         marks = list(clock.items())
         timings.update((name, t - before) for (_, before), (name, t) in pairwise(marks))
@@ -326,9 +443,7 @@ def allocate(
     return result
 
 
-def _result(
-    problem: _Problem, org_of: np.ndarray, money: np.ndarray, lang: str, seconds: float
-) -> Result:
+def _result(problem: _Problem, org_of: np.ndarray, money: np.ndarray, seconds: float) -> Result:
     inst = problem.instance
     edges = problem.fund_edges
     paid = np.flatnonzero(money > 0)
@@ -341,24 +456,26 @@ def _result(
     for i, need in enumerate(inst.needs):
         if org_of[i] < 0:
             reason = problem.why.get(i) or (
-                ("budgets_spent", {}) if problem.short_of_money[i] else ("capacity_used", {})
+                Reason("budgets_spent", {})
+                if problem.short_of_money[i]
+                else Reason("capacity_used", {})
             )
-            unfunded.append(Unfunded(need.id, render_all([reason], lang)))
+            unfunded.append(Unfunded(need.id, (reason,)))
             continue
         score, reasons = org_fit(need, inst.organizations[org_of[i]], explain=True)
         funding = shares[i]
         backing = sum(funder_fit(need, inst.funders[f])[0] * amount for f, amount in funding)
         score = ORG_SHARE * score + (1 - ORG_SHARE) * backing / need.budget_fen
-        reasons.append(("funded_by", {"funders": [inst.funders[f].id for f, _ in funding]}))
+        reasons.append(Reason("funded_by", {"funders": [inst.funders[f].id for f, _ in funding]}))
         if len(funding) > 1:
-            reasons.append(("cofunded", {"count": len(funding)}))
+            reasons.append(Reason("cofunded", {"count": len(funding)}))
         pairings.append(
             Pairing(
                 need=need.id,
                 organization=inst.organizations[org_of[i]].id,
                 funding=tuple(Funding(inst.funders[f].id, amount) for f, amount in funding),
                 score=round(min(1.0, score), 3),
-                reasons=render_all(reasons, lang),
+                reasons=tuple(reasons),
             )
         )
     demand = sum(n.budget_fen for n in inst.needs)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from .allocation import allocate
+from .allocation import TIME_LIMIT, allocate
 from .explain import LANGS
 from .suggest import (
     suggest_for_funder,
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("instance", help="instance JSON file")
     run.add_argument("-o", "--output", help="write the result JSON here instead of stdout")
     run.add_argument("--backend", choices=("auto", "networkx", "ortools"), default="auto")
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        help=f"seconds for the exact program (default {TIME_LIMIT:g})",
+    )
     ask = commands.add_parser("suggest", help="ranked suggestions for one item")
     ask.add_argument("instance", help="instance JSON file")
     item = ask.add_mutually_exclusive_group(required=True)
@@ -35,24 +41,28 @@ def _parser() -> argparse.ArgumentParser:
     item.add_argument("--organization", help="needs for this organization")
     ask.add_argument("-k", type=int, default=10, help="how many (default 10)")
     for command in (run, ask):
-        command.add_argument("--lang", choices=LANGS, default="zh")
+        command.add_argument(
+            "--lang", choices=LANGS, default="zh", help="language of the reasons' sentences"
+        )
     return parser
 
 
 def _suggest(args: argparse.Namespace, instance) -> dict[str, Any]:
+    names = instance.names.get(args.lang)
+
     def listed(found):
-        return [s.to_dict() for s in found]
+        return [s.to_dict(args.lang, names) for s in found]
 
     if args.need is not None:
         return {
             "need": args.need,
-            "organizations": listed(suggest_for_need(instance, args.need, args.k, args.lang)),
-            "funders": listed(suggest_funders_for_need(instance, args.need, args.k, args.lang)),
+            "organizations": listed(suggest_for_need(instance, args.need, args.k)),
+            "funders": listed(suggest_funders_for_need(instance, args.need, args.k)),
         }
     if args.funder is not None:
-        found = suggest_for_funder(instance, args.funder, args.k, args.lang)
+        found = suggest_for_funder(instance, args.funder, args.k)
         return {"funder": args.funder, "needs": listed(found)}
-    found = suggest_for_organization(instance, args.organization, args.k, args.lang)
+    found = suggest_for_organization(instance, args.organization, args.k)
     return {"organization": args.organization, "needs": listed(found)}
 
 
@@ -63,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.instance, encoding="utf-8") as file:
             instance = parse_instance(json.load(file))
         if args.command == "allocate":
-            out = allocate(instance, lang=args.lang, backend=args.backend).to_dict()
+            result = allocate(instance, backend=args.backend, time_limit=args.time_limit)
+            out = result.to_dict(args.lang, instance.names.get(args.lang))
         else:
             out = _suggest(args, instance)
     except (OSError, json.JSONDecodeError) as error:

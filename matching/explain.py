@@ -1,17 +1,41 @@
-"""Reason sentences in Chinese (the default) and English.
+"""Reasons as codes with parameters, and their sentences in Chinese (the default) and English.
 
-Scoring and allocation speak in reason keys with parameters; this module alone turns them into
-sentences, so the algorithms stay language-free and both languages say the same thing.
+Scoring and allocation speak in `Reason(code, params)`: the results carry them as data, and a
+reader's language is chosen where they are shown (the platform renders them with its own
+catalogue). This module's sentences serve the command line; the names of categories, streets,
+communities and parties come from the instance's own `names` (the library holds no copy of a
+district's directory), else the codes themselves are shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import category_name, street_name
 
-#: A reason before rendering: (template key, parameters).
-Reason = tuple[str, dict[str, Any]]
+@dataclass(frozen=True)
+class Reason:
+    """Why a pairing, a suggestion or an unfunded need is what it is: a code from `CODES` and
+    its parameters (codes of categories and streets, ids, amounts in fen, counts)."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self, lang: str | None = None, names: Mapping[str, str] | None = None) -> dict:
+        """The reason as JSON; with a language, its sentence too (under "text")."""
+        data: dict[str, Any] = {"code": self.code, "params": dict(self.params)}
+        if lang is not None:
+            data["text"] = render(self, lang, names)
+        return data
+
+    @classmethod
+    def of(cls, data: Any) -> Reason:
+        """A reason read back from its JSON object."""
+        if not isinstance(data, dict) or data.get("code") not in CODES:
+            raise ValueError(f"not a reason: {data!r}")
+        return cls(data["code"], dict(data.get("params") or {}))
+
 
 LANGS = ("zh", "en")
 
@@ -23,8 +47,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "anywhere": ("服务范围不限地区", "Works in any area"),
     "named": ("申报书指定的执行机构", "Named in the proposal as the implementer"),
     "track": (
-        "评分 {rating}，已完成 {completed} 个项目",
-        "Rated {rating}, {completed} projects done",
+        "评分 {rating:g}，已完成 {completed} 个项目",
+        "Rated {rating:g}, {completed} projects done",
     ),
     "completed": ("已完成 {completed} 个项目", "{completed} projects done"),
     "capacity": ("还可承接 {capacity} 个项目", "Can take {capacity} more projects"),
@@ -59,6 +83,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "budgets_spent": ("符合条件的资助方预算已用完", "Eligible funders' budgets are spent"),
 }
 
+CODES = frozenset(_TEMPLATES)
+
 _SEPARATOR = {"zh": "、", "en": ", "}
 
 
@@ -68,29 +94,28 @@ def yuan(fen: int) -> str:
     return f"¥{whole:,}" + (f".{cents:02d}" if cents else "")
 
 
-def render(reason: Reason, lang: str = "zh") -> str:
-    """One reason as a sentence; categories and streets given by code are named."""
-    key, params = reason
-    values = dict(params)
-    if "category" in values:
-        values["category"] = category_name(values["category"], lang)
-    if "street" in values:
-        values["street"] = street_name(values["street"])
+def render(reason: Reason, lang: str = "zh", names: Mapping[str, str] | None = None) -> str:
+    """One reason as a sentence; codes and ids are named from `names` where it has them."""
+    names = names or {}
+    values = dict(reason.params)
+    for name in ("category", "street", "community", "organization"):
+        if name in values:
+            values[name] = names.get(values[name], values[name])
     for name in ("amount", "budget"):
         if name in values:
             values[name] = yuan(values[name])
+    if "funders" in values:
+        values["funders"] = [names.get(f, f) for f in values["funders"]]
     for name in ("words", "funders"):
         if name in values:
             values[name] = _SEPARATOR[lang].join(values[name])
-    zh, en = _TEMPLATES[key]
+    zh, en = _TEMPLATES[reason.code]
     return (en if lang == "en" else zh).format(**values)
 
 
-def render_all(reasons: list[Reason], lang: str = "zh") -> tuple[str, ...]:
-    return tuple(render(r, lang) for r in reasons)
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}")
-    return lang
+def render_all(
+    reasons: tuple[Reason, ...] | list[Reason],
+    lang: str = "zh",
+    names: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    return tuple(render(r, lang, names) for r in reasons)

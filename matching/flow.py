@@ -13,7 +13,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow as ortools_flow
 
 BACKENDS = ("auto", "networkx", "ortools")
-AUTO_NETWORKX_ARCS = 2000  # below this, network simplex is as fast as crossing into C++
+AUTO_NETWORKX_ARCS = 100  # below this, network simplex is as fast as crossing into C++
 
 
 class FlowError(RuntimeError):

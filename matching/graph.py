@@ -3,7 +3,7 @@
 Nodes are tagged tuples such as ("need", "n1") or ("street", "330102001"), so that ids of
 different kinds never collide and an edge's ends can be told apart whatever its orientation.
 Need-organization and need-funder edges carry the integer score (networkx's matchings are exact
-only with integer weights) and the reason sentences. The allocation does not use the graph: its
+only with integer weights) and the reasons. The allocation does not use the graph: its
 flows run on the index's arrays, which a city-sized graph would dwarf in memory.
 """
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .catalog import street_name
-from .explain import check_lang, render_all
 from .index import index_for
 from .scoring import FIT_SCALE, funder_fit, org_fit
 from .types import Instance
@@ -20,15 +18,13 @@ from .types import Instance
 Node = tuple[str, str]
 
 
-def build_graph(instance: Instance, lang: str = "zh") -> nx.Graph:
+def build_graph(instance: Instance) -> nx.Graph:
     """Streets, communities, needs, organizations and funders, with "in", "at", "works_in",
     "prefers", "may_serve" and "may_fund" edges."""
-    check_lang(lang)
     graph = nx.Graph()
     index = index_for(instance)
     for i, need in enumerate(instance.needs):
         street, community = ("street", need.street), ("community", need.community)
-        graph.add_node(street, name=street_name(need.street))
         graph.add_edge(community, street, kind="in")
         graph.add_edge(("need", need.id), community, kind="at")
         for o in index.orgs_for(i):
@@ -39,7 +35,7 @@ def build_graph(instance: Instance, lang: str = "zh") -> nx.Graph:
                 ("organization", org.id),
                 kind="may_serve",
                 weight=round(FIT_SCALE * score),
-                reasons=render_all(reasons, lang),
+                reasons=tuple(reasons),
             )
         for f in index.funders_for(i):
             funder = instance.funders[f]
@@ -49,7 +45,7 @@ def build_graph(instance: Instance, lang: str = "zh") -> nx.Graph:
                 ("funder", funder.id),
                 kind="may_fund",
                 weight=round(FIT_SCALE * score),
-                reasons=render_all(reasons, lang),
+                reasons=tuple(reasons),
             )
     for org in instance.organizations:
         places = [("community", c) for c in org.communities] + [("street", s) for s in org.streets]

@@ -103,11 +103,24 @@ class CandidateIndex:
         )
         return self._take(buckets, need_pos, limit)
 
+    def funder_keys(self, need_pos: int) -> list[tuple[str, str]]:
+        """The need's four funder buckets, most specific first; a funder that may fund the need
+        is filed under exactly one of them."""
+        need = self.instance.needs[need_pos]
+        return [
+            (need.category, need.street),
+            (_ANY, need.street),
+            (need.category, _ANY),
+            (_ANY, _ANY),
+        ]
+
+    def funder_buckets(self) -> dict[tuple[str, str], list[int]]:
+        """Funders by bucket, for bounds that need not list every pair."""
+        return self._funders
+
     def funders_for(self, need_pos: int, limit: int | None = None) -> list[int]:
         """Funders that may fund the need: those naming both its category and street first."""
-        need = self.instance.needs[need_pos]
-        keys = [(need.category, need.street), (_ANY, need.street), (need.category, _ANY)]
-        keys.append((_ANY, _ANY))
+        keys = self.funder_keys(need_pos)
         return self._take([self._funders.get(k, []) for k in keys], need_pos, limit)
 
     @staticmethod

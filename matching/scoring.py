@@ -81,24 +81,24 @@ def org_fit(need: Need, org: Organization, explain: bool = False) -> tuple[float
     score = standing(org) + W_PLACE * PLACE[place] + W_TEXT * similarity(need.text, org.text)
     if not explain:
         return score, []
-    reasons: list[Reason] = [("category", {"category": need.category})]
+    reasons: list[Reason] = [Reason("category", {"category": need.category})]
     if place == "named":
-        reasons.append(("named", {}))
+        reasons.append(Reason("named", {}))
     elif place == "community":
-        reasons.append(("community", {"community": need.community}))
+        reasons.append(Reason("community", {"community": need.community}))
     elif place == "street":
-        reasons.append(("street", {"street": need.street}))
+        reasons.append(Reason("street", {"street": need.street}))
     else:
-        reasons.append(("anywhere", {}))
+        reasons.append(Reason("anywhere", {}))
     if org.rating is not None:
-        reasons.append(("track", {"rating": f"{org.rating:g}", "completed": org.completed}))
+        reasons.append(Reason("track", {"rating": org.rating, "completed": org.completed}))
     elif org.completed:
-        reasons.append(("completed", {"completed": org.completed}))
+        reasons.append(Reason("completed", {"completed": org.completed}))
     if org.capacity:
-        reasons.append(("capacity", {"capacity": org.capacity}))
+        reasons.append(Reason("capacity", {"capacity": org.capacity}))
     words = shared_words(need.text, org.text)
     if words:
-        reasons.append(("text", {"words": words[:3]}))
+        reasons.append(Reason("text", {"words": words[:3]}))
     return score, reasons
 
 
@@ -118,13 +118,13 @@ def funder_fit(
         return score, []
     reasons: list[Reason] = []
     if funder.categories:
-        reasons.append(("funder_category", {"category": need.category}))
+        reasons.append(Reason("funder_category", {"category": need.category}))
     if funder.streets:
-        reasons.append(("funder_street", {"street": need.street}))
+        reasons.append(Reason("funder_street", {"street": need.street}))
     if not reasons:
-        reasons.append(("funder_open", {}))
+        reasons.append(Reason("funder_open", {}))
     if give >= need.budget_fen:
-        reasons.append(("grant_covers", {"budget": need.budget_fen}))
+        reasons.append(Reason("grant_covers", {"budget": need.budget_fen}))
     else:
-        reasons.append(("grant_part", {"amount": give}))
+        reasons.append(Reason("grant_part", {"amount": give}))
     return score, reasons

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from .explain import Reason, check_lang, render_all
+from .explain import Reason
 from .index import index_for
 from .scoring import funder_fit, org_fit
 from .types import Instance, Suggestion
@@ -27,33 +27,22 @@ def _top(
     ids: list[str],
     score: Callable[[int, bool], tuple[float, list[Reason]]],
     k: int,
-    lang: str,
 ) -> list[Suggestion]:
-    """The k best of the candidates (ties: input order), explained in the language."""
-    check_lang(lang)
+    """The k best of the candidates (ties: input order), with their reasons."""
     scores = [score(j, False)[0] for j in range(len(ids))]
     best = heapq.nsmallest(k, range(len(ids)), key=lambda j: (-scores[j], j))
-    return [
-        Suggestion(kind, ids[j], round(scores[j], 3), render_all(score(j, True)[1], lang))
-        for j in best
-    ]
+    return [Suggestion(kind, ids[j], round(scores[j], 3), tuple(score(j, True)[1])) for j in best]
 
 
-def suggest_for_need(
-    instance: Instance, need_id: str, k: int = 10, lang: str = "zh"
-) -> list[Suggestion]:
+def suggest_for_need(instance: Instance, need_id: str, k: int = 10) -> list[Suggestion]:
     """Organizations that may serve the need, best fit first."""
     pos = _lookup(instance.need_pos, "need", need_id)
     need = instance.needs[pos]
     orgs = [instance.organizations[o] for o in index_for(instance).orgs_for(pos)]
-    return _top(
-        "organization", [o.id for o in orgs], lambda j, why: org_fit(need, orgs[j], why), k, lang
-    )
+    return _top("organization", [o.id for o in orgs], lambda j, why: org_fit(need, orgs[j], why), k)
 
 
-def suggest_funders_for_need(
-    instance: Instance, need_id: str, k: int = 10, lang: str = "zh"
-) -> list[Suggestion]:
+def suggest_funders_for_need(instance: Instance, need_id: str, k: int = 10) -> list[Suggestion]:
     """Funders that may back the need (or the proposal that answers it), best fit first."""
     pos = _lookup(instance.need_pos, "need", need_id)
     need = instance.needs[pos]
@@ -63,13 +52,10 @@ def suggest_funders_for_need(
         [f.id for f in funders],
         lambda j, why: funder_fit(need, funders[j], explain=why),
         k,
-        lang,
     )
 
 
-def suggest_for_funder(
-    instance: Instance, funder_id: str, k: int = 10, lang: str = "zh"
-) -> list[Suggestion]:
+def suggest_for_funder(instance: Instance, funder_id: str, k: int = 10) -> list[Suggestion]:
     """Needs the funder may fund, best fit first."""
     pos = _lookup(instance.funder_pos, "funder", funder_id)
     funder = instance.funders[pos]
@@ -79,15 +65,12 @@ def suggest_for_funder(
         [n.id for n in needs],
         lambda j, why: funder_fit(needs[j], funder, explain=why),
         k,
-        lang,
     )
 
 
-def suggest_for_organization(
-    instance: Instance, org_id: str, k: int = 10, lang: str = "zh"
-) -> list[Suggestion]:
+def suggest_for_organization(instance: Instance, org_id: str, k: int = 10) -> list[Suggestion]:
     """Needs the organization may serve, best fit first."""
     pos = _lookup(instance.org_pos, "organization", org_id)
     org = instance.organizations[pos]
     needs = [instance.needs[i] for i in index_for(instance).needs_for_org(pos)]
-    return _top("need", [n.id for n in needs], lambda j, why: org_fit(needs[j], org, why), k, lang)
+    return _top("need", [n.id for n in needs], lambda j, why: org_fit(needs[j], org, why), k)

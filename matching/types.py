@@ -1,4 +1,4 @@
-"""Plain data of the matching contract (docs: shared matching-instance.md, version 1).
+"""Plain data of the matching contract (docs/matching-instance.md, version 1).
 
 Frozen dataclasses so that an instance can be shared between threads and cached against; parsing
 validates every field once, so the algorithms never re-check input.
@@ -6,9 +6,12 @@ validates every field once, so the algorithms never re-check input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+from .explain import LANGS, Reason
 
 VERSION = 1
 
@@ -72,6 +75,8 @@ class Instance:
     needs: tuple[Need, ...]
     organizations: tuple[Organization, ...]
     funders: tuple[Funder, ...]
+    #: Display names per language for the codes and ids the instance uses ({"zh": {...}}).
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @cached_property
     def need_pos(self) -> dict[str, int]:
@@ -107,13 +112,13 @@ class Pairing:
     organization: str
     funding: tuple[Funding, ...]
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
 class Unfunded:
     need: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -122,13 +127,32 @@ class Result:
     unfunded: tuple[Unfunded, ...]
     demand_fen: int
     seconds: float = 0.0
+    #: How the funded set was found: "exact" (proved optimal), "mip" (the exact program's best
+    #: within its time limit), "rounded" (the rounding of the program's relaxation, when the
+    #: program found nothing better in time) or "flow" (the staged flows).
+    method: str = "flow"
+    #: The best upper bound known on funded demand (fen): the optimum when exact.
+    bound_fen: int | None = None
 
     @property
     def funded_fen(self) -> int:
         return sum(a.amount_fen for p in self.pairings for a in p.funding)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The contract's result JSON object."""
+    @property
+    def gap(self) -> float | None:
+        """Share of the bound this result may leave unfunded: 0 when proved optimal."""
+        if self.bound_fen is None:
+            return None
+        return (self.bound_fen - self.funded_fen) / self.bound_fen if self.bound_fen else 0.0
+
+    def to_dict(
+        self, lang: str | None = None, names: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """The contract's result JSON object; with a language, reasons carry their sentences."""
+
+        def said(reasons: tuple[Reason, ...]) -> list[dict[str, Any]]:
+            return [r.to_dict(lang, names) for r in reasons]
+
         return {
             "version": VERSION,
             "pairings": [
@@ -139,17 +163,20 @@ class Result:
                         {"funder": a.funder, "amount_fen": a.amount_fen} for a in p.funding
                     ],
                     "score": p.score,
-                    "reasons": list(p.reasons),
+                    "reasons": said(p.reasons),
                 }
                 for p in self.pairings
             ],
-            "unfunded": [{"need": u.need, "reasons": list(u.reasons)} for u in self.unfunded],
+            "unfunded": [{"need": u.need, "reasons": said(u.reasons)} for u in self.unfunded],
             "summary": {
                 "needs": len(self.pairings) + len(self.unfunded),
                 "funded": len(self.pairings),
                 "funded_fen": self.funded_fen,
                 "demand_fen": self.demand_fen,
                 "seconds": round(self.seconds, 3),
+                "method": self.method,
+                "bound_fen": self.bound_fen,
+                "gap": None if self.gap is None else round(self.gap, 6),
             },
         }
 
@@ -161,14 +188,16 @@ class Suggestion:
     kind: str
     id: str
     score: float
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[Reason, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(
+        self, lang: str | None = None, names: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "id": self.id,
             "score": self.score,
-            "reasons": list(self.reasons),
+            "reasons": [r.to_dict(lang, names) for r in self.reasons],
         }
 
 
@@ -247,7 +276,20 @@ def parse_instance(data: Any) -> Instance:
         needs=tuple(_need(n, org_ids) for n in needs),
         organizations=tuple(_organization(o) for o in orgs),
         funders=tuple(_funder(f) for f in funders),
+        names=_names(data.get("names", {})),
     )
+
+
+def _names(data: Any) -> dict[str, dict[str, str]]:
+    """The optional names object: {"zh": {code or id: name}, "en": {...}}."""
+    if not isinstance(data, dict) or not all(
+        lang in LANGS
+        and isinstance(names, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in names.items())
+        for lang, names in data.items()
+    ):
+        raise InvalidInstance("names: must map zh and en to objects of strings")
+    return {lang: dict(names) for lang, names in data.items()}
 
 
 def _need(item: _Item, org_ids: set[str]) -> Need:
@@ -295,6 +337,13 @@ def _funder(item: _Item) -> Funder:
     )
 
 
+def _reasons(item: _Item, data: dict[str, Any]) -> tuple[Reason, ...]:
+    try:
+        return tuple(Reason.of(r) for r in data.get("reasons") or ())
+    except ValueError as error:
+        raise item.fail("reasons", "a list of {code, params} objects") from error
+
+
 def parse_result(data: Any) -> Result:
     """Read a result JSON object back (for verification of files written earlier)."""
     if not isinstance(data, dict):
@@ -312,17 +361,19 @@ def parse_result(data: Any) -> Result:
                 organization=item.text("organization"),
                 funding=tuple(funding),
                 score=float(d.get("score", 0.0)),
-                reasons=tuple(d.get("reasons", ())),
+                reasons=_reasons(item, d),
             )
         )
     unfunded = []
     for i, d in enumerate(_list(data, "unfunded")):
         item = _Item(d, f"unfunded[{i}]")
-        unfunded.append(Unfunded(item.text("need"), tuple(d.get("reasons", ()))))
+        unfunded.append(Unfunded(item.text("need"), _reasons(item, d)))
     summary = data.get("summary") or {}
     return Result(
         pairings=tuple(pairings),
         unfunded=tuple(unfunded),
         demand_fen=int(summary.get("demand_fen", 0)),
         seconds=float(summary.get("seconds", 0.0)),
+        method=str(summary.get("method", "flow")),
+        bound_fen=summary.get("bound_fen"),
     )

@@ -20,6 +20,7 @@ from funding.ledger.services import (
 )
 from funding.notifications.services import notify
 from funding.pledges.services import refresh_state, return_project_money
+from funding.proposals.needs import follow_projects
 from funding.transactions import DomainError
 
 
@@ -71,6 +72,7 @@ def terminate_grant(actor: User, grant: Grant, breach: bool, note: str, key: str
     if ended != 1:  # already ended, perhaps by a concurrent request
         raise DomainError("grant_not_active")
     db.session.refresh(grant)
+    follow_projects(grant.proposal.needs)
     for tranche in grant.tranches:
         if tranche.state in (TrancheState.REQUESTED, TrancheState.SIGNED):
             tranche.state = TrancheState.RETURNED
@@ -93,6 +95,7 @@ def complete_grant(actor: User, grant: Grant) -> int:
     """After the last payment: what the final report did not spend goes back to its sources,
     then the project's leftover money on. Returns the amount returned."""
     grant.state = GrantState.COMPLETED
+    follow_projects(grant.proposal.needs)
     unspent = sum(s.unpaid_fen for s in grant.sources)
     txn = return_unpaid(actor, grant, "grant_closed", grant.proposal.title)
     return_project_money(actor, grant.proposal, "completed")

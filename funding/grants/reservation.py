@@ -24,6 +24,7 @@ from funding.ledger.services import (
 from funding.notifications.services import notify
 from funding.pledges.models import Instalment, InstalmentState, Pledge
 from funding.pledges.services import refresh_state, return_project_money
+from funding.proposals.needs import follow_projects
 from funding.transactions import DomainError
 
 LIVE_STATES = (GrantState.ACTIVE, GrantState.MIDTERM_PASSED)
@@ -156,6 +157,7 @@ def reserve_grant(actor: User, grant: Grant, amounts: dict[str, int], key: str) 
             )
         )
     db.session.refresh(grant, ["reserved_at"])
+    follow_projects(grant.proposal.needs)
     txn = post("grant_reserved", f"grant:{grant.id}", legs, actor=actor, memo=grant.proposal.title)
     for option in options.values():
         if option.pledge is not None and option.key in chosen:

@@ -1,13 +1,24 @@
 """Rows -> the matching contract's instance, with the rows kept beside it to show results.
 
-Needs are open community needs ("need-12") and approved projects still short of money
-("project-5", naming their organization). Organizations are verified ones ("org-3"); funders
-are programs whose fund holds money ("program-2") and verified enterprises with the money they
-have pledged and not yet spent ("enterprise-7"). A project's own category and community count
-as where its organization works: the foundation approved it to do that work there.
+Every need and every yuan is counted once:
+
+- Needs are open community needs ("need-12") that no approved or funded project answers, and
+  approved projects still short of money ("project-5", naming their organization): their
+  approved amount less what their own fund holds and what enterprises have pledged to them and
+  not yet paid.
+- Money is counted where it is earmarked. A program ("program-2") offers its free money (the
+  fund less what it has promised, as `figures.available_fen` says) and program pledges not yet
+  paid. A category fund ("category-H") offers its balance and category pledges not yet paid,
+  for that category only. An enterprise ("enterprise-7") offers its pool pledges that are not
+  yet reserved for a grant: what is due and what arrived and waits in the pool. Money given
+  to one project lowers that project's need and is offered to nothing else.
+
+Organizations are verified ones ("org-3"). Communities are keyed by id ("community-4"): names
+repeat across a city. A project's own category and community count as where its organization
+works: the foundation approved it to do that work there. The instance carries the
+directory's names of categories, streets and communities, for the library's own sentences.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,31 +27,42 @@ from flask import g, has_request_context, request
 from sqlalchemy.orm import selectinload
 
 import matching
-from funding.directory.models import Community, Enterprise, Need, NeedStatus, Organization
-from funding.extensions import db, sum_fen
+from funding.directory.models import (
+    Community,
+    Enterprise,
+    Need,
+    NeedStatus,
+    Organization,
+    ServiceCategory,
+    Street,
+)
+from funding.extensions import db
+from funding.figures import available_by_program, giving, promised_matches_by_project
+from funding.grants.models import Grant, GrantState
 from funding.grants.records import track_records
-from funding.i18n import localized
-from funding.ledger.models import AccountKind
-from funding.ledger.services import balance
-from funding.pledges.models import Pledge, PledgeState
+from funding.ledger.models import Account, AccountKind
+from funding.pledges.models import Pledge, PledgeTarget
 from funding.pledges.services import pledgeable_projects
-from funding.proposals.models import Program, Proposal
+from funding.proposals.models import Program, Proposal, proposal_needs
+from funding.proposals.needs import ANSWERING
 
-#: An enterprise's money on offer: confirmed plus expected.
-OPEN_PLEDGES = (PledgeState.PLEDGED, PledgeState.RECEIVED)
-
-
-def ref(kind: str, row_id: int) -> str:
-    """The instance id of a row: ``ref("need", 12) == "need-12"``."""
-    return f"{kind}-{row_id}"
+KINDS = {"need", "project", "org", "program", "enterprise", "category", "community"}
 
 
-def parse_ref(value: str) -> tuple[str, int]:
-    """``"need-12"`` -> ``("need", 12)``; ValueError for anything else."""
-    kind, _, number = value.rpartition("-")
-    if kind not in {"need", "project", "org", "program", "enterprise"} or not number.isdigit():
+def ref(kind: str, key: int | str) -> str:
+    """The instance id of a row: ``ref("need", 12) == "need-12"``, ``ref("category", "H")``."""
+    return f"{kind}-{key}"
+
+
+def parse_ref(value: str) -> tuple[str, int | str]:
+    """``"need-12"`` -> ``("need", 12)``, ``"category-H"`` -> ``("category", "H")``;
+    ValueError for anything else."""
+    kind, _, key = value.rpartition("-")
+    if kind == "category" and key.isalpha():
+        return kind, key
+    if kind not in KINDS or not key.isdigit():
         raise ValueError(f"not a matchmaking reference: {value!r}")
-    return kind, int(number)
+    return kind, int(key)
 
 
 @dataclass
@@ -58,6 +80,31 @@ class Snapshot:
         return item_ref in self.instance.need_pos or item_ref in self.instance.funder_pos
 
 
+def answered_need_ids() -> sa.Select:
+    """Needs that an approved or funded project answers (a terminated grant answers none)."""
+    return (
+        sa.select(proposal_needs.c.need_id)
+        .join(Proposal, Proposal.id == proposal_needs.c.proposal_id)
+        .outerjoin(Grant, Grant.proposal_id == Proposal.id)
+        .where(
+            Proposal.state.in_(ANSWERING),
+            sa.or_(Grant.id.is_(None), Grant.state != GrantState.TERMINATED),
+        )
+    )
+
+
+def open_needs() -> list[Need]:
+    """Open needs that no project answers yet."""
+    return list(
+        db.session.scalars(
+            sa.select(Need)
+            .where(Need.status == NeedStatus.OPEN, Need.id.not_in(answered_need_ids()))
+            .options(selectinload(Need.community))
+            .order_by(Need.id)
+        )
+    )
+
+
 def short_projects() -> list[Proposal]:
     """Approved projects whose grant is not reserved yet (or that have no grant yet)."""
     return list(
@@ -72,11 +119,77 @@ def short_projects() -> list[Proposal]:
     )
 
 
+@dataclass
+class Money:
+    """What the ledger and the pledges offer, by where it is earmarked (fen)."""
+
+    programs: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    categories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    enterprises: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    #: Per project: its own fund, what is pledged to it and not yet paid, and the matching
+    #: gifts its program promised for those pledges and has not yet added.
+    projects: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def money_on_offer() -> Money:
+    """Money by target, each yuan once: balances for what arrived, pledges for what is due."""
+    money = Money()
+    for program_id, free in available_by_program().items():
+        money.programs[program_id] += max(0, free)
+    for kind, key, balance in db.session.execute(
+        sa.select(Account.kind, Account.ref, Account.balance_fen).where(
+            Account.kind.in_((AccountKind.CATEGORY_FUND, AccountKind.PROJECT_FUND))
+        )
+    ):
+        if kind == AccountKind.CATEGORY_FUND:
+            money.categories[key] += balance
+        else:
+            money.projects[int(key)] += balance
+    flows = giving(by_pledge=True)  # cancelled, refunded or paid-out pledges have nothing left
+    pledges = db.session.execute(
+        sa.select(
+            Pledge.id,
+            Pledge.target,
+            Pledge.enterprise_id,
+            Pledge.program_id,
+            Pledge.category_code,
+            Pledge.proposal_id,
+        )
+    ).all()
+    for pledge_id, target, enterprise_id, program_id, category, proposal_id in pledges:
+        flow = flows.get(pledge_id)
+        due = flow.due_fen if flow else 0
+        if target == PledgeTarget.POOL:  # what arrived waits in the pool under its name
+            money.enterprises[enterprise_id] += due + (flow.waiting_fen if flow else 0)
+        elif target == PledgeTarget.PROGRAM:
+            money.programs[program_id] += due
+        elif target == PledgeTarget.CATEGORY:
+            money.categories[category] += due
+        else:
+            money.projects[proposal_id] += due
+    for proposal_id, promised in promised_matches_by_project().items():
+        money.projects[proposal_id] += promised
+    return money
+
+
+def _directory_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Names of categories, streets and communities from the directory, in zh and en."""
+    zh: dict[str, str] = {}
+    en: dict[str, str] = {}
+    for category in db.session.scalars(sa.select(ServiceCategory)):
+        zh[category.code], en[category.code] = category.name, category.name_en
+    for street in db.session.scalars(sa.select(Street)):
+        zh[street.code], en[street.code] = street.name, street.name_en
+    for community in db.session.scalars(sa.select(Community)):
+        zh[ref("community", community.id)] = en[ref("community", community.id)] = community.name
+    return zh, en
+
+
 def _need_item(need: Need) -> dict:
     return {
         "id": ref("need", need.id),
         "street": need.community.street_code,
-        "community": need.community.name,
+        "community": ref("community", need.community_id),
         "category": need.category_code,
         "budget_fen": need.budget_estimate_fen,
         "beneficiaries": need.beneficiaries,
@@ -85,14 +198,14 @@ def _need_item(need: Need) -> dict:
     }
 
 
-def _project_item(proposal: Proposal) -> dict:
+def _project_item(proposal: Proposal, short_fen: int) -> dict:
     place = proposal.communities[0]
     return {
         "id": ref("project", proposal.id),
         "street": place.street_code,
-        "community": place.name,
+        "community": ref("community", place.id),
         "category": proposal.category_code,
-        "budget_fen": proposal.approved_amount_fen,
+        "budget_fen": short_fen,
         "beneficiaries": proposal.direct_beneficiaries or 0,
         "text": f"{proposal.title} {proposal.summary}",
         "organization": ref("org", proposal.organization_id),
@@ -102,12 +215,7 @@ def _project_item(proposal: Proposal) -> dict:
 def build_snapshot() -> Snapshot:
     """Read the rows and build the instance (validated by the engine's parser)."""
     rows: dict[str, object] = {}
-    needs = db.session.scalars(
-        sa.select(Need)
-        .where(Need.status == NeedStatus.OPEN)
-        .options(selectinload(Need.community))
-        .order_by(Need.id)
-    ).all()
+    money = money_on_offer()
     orgs = db.session.scalars(
         sa.select(Organization)
         .where(Organization.verified_at.is_not(None))
@@ -120,52 +228,55 @@ def build_snapshot() -> Snapshot:
     ).all()
     org_ids = {o.id for o in orgs}
     projects = [
-        p
+        (p, p.approved_amount_fen - money.projects[p.id])
         for p in short_projects()
         if p.communities and p.category_code and p.organization_id in org_ids
     ]
+    projects = [(p, short) for p, short in projects if short > 0]
     running, ratings, completed = track_records()
     extra: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
-    for p in projects:
+    for p, _ in projects:
         extra[p.organization_id][0].add(p.category_code)
-        extra[p.organization_id][1].add(p.communities[0].name)
+        extra[p.organization_id][1].add(p.communities[0].id)
 
     need_items = []
-    for need in needs:
+    for need in open_needs():
         rows[ref("need", need.id)] = need
         need_items.append(_need_item(need))
-    for proposal in projects:
+    for proposal, short in projects:
         rows[ref("project", proposal.id)] = proposal
-        need_items.append(_project_item(proposal))
+        need_items.append(_project_item(proposal, short))
     org_items = []
     for org in orgs:
         categories = [c.code for c in org.categories] + sorted(extra[org.id][0])
         if not categories:
             continue
-        communities = [c.name for c in org.communities] + sorted(extra[org.id][1])
+        communities = [c.id for c in org.communities] + sorted(extra[org.id][1])
         rows[ref("org", org.id)] = org
         org_items.append(
             {
                 "id": ref("org", org.id),
                 "categories": list(dict.fromkeys(categories)),
                 "streets": [s.code for s in org.streets],
-                "communities": list(dict.fromkeys(communities)),
+                "communities": [ref("community", c) for c in dict.fromkeys(communities)],
                 "capacity": max(org.capacity - running[org.id], 0),
                 "rating": ratings.get(org.id),
                 "completed": completed[org.id],
                 "text": org.description or "",
             }
         )
+    zh, en = _directory_names()
     data = {
         "version": 1,
         "needs": need_items,
         "organizations": org_items,
-        "funders": _funders(rows),
+        "funders": _funders(rows, money),
+        "names": {"zh": zh, "en": en},
     }
     return Snapshot(data=data, instance=matching.parse_instance(data), rows=rows)
 
 
-def _funders(rows: dict[str, object]) -> list[dict]:
+def _funders(rows: dict[str, object], money: Money) -> list[dict]:
     items = []
     programs = db.session.scalars(
         sa.select(Program)
@@ -173,26 +284,30 @@ def _funders(rows: dict[str, object]) -> list[dict]:
         .order_by(Program.id)
     ).all()
     for program in programs:
-        money = balance(AccountKind.PROGRAM_FUND, program.id)
-        if money <= 0:
+        if money.programs[program.id] <= 0:
             continue
         rows[ref("program", program.id)] = program
         items.append(
             {
                 "id": ref("program", program.id),
-                "budget_fen": money,
+                "budget_fen": money.programs[program.id],
                 "categories": [c.code for c in program.categories],
                 "streets": [s.code for s in program.streets],
                 "max_per_need_fen": program.max_grant_fen,
             }
         )
-    pledged = dict(
-        db.session.execute(
-            sa.select(Pledge.enterprise_id, sum_fen(Pledge.amount_fen))
-            .where(Pledge.state.in_(OPEN_PLEDGES))
-            .group_by(Pledge.enterprise_id)
-        ).all()
-    )
+    for category in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code)):
+        if money.categories[category.code] <= 0:
+            continue
+        rows[ref("category", category.code)] = category
+        items.append(
+            {
+                "id": ref("category", category.code),
+                "budget_fen": money.categories[category.code],
+                "categories": [category.code],
+                "streets": [],
+            }
+        )
     enterprises = db.session.scalars(
         sa.select(Enterprise)
         .where(Enterprise.verified_at.is_not(None))
@@ -204,7 +319,7 @@ def _funders(rows: dict[str, object]) -> list[dict]:
         items.append(
             {
                 "id": ref("enterprise", ent.id),
-                "budget_fen": int(pledged.get(ent.id) or 0),
+                "budget_fen": money.enterprises[ent.id],
                 "categories": [c.code for c in ent.categories],
                 "streets": [s.code for s in ent.streets],
             }
@@ -229,33 +344,21 @@ MODELS = {
     "org": Organization,
     "program": Program,
     "enterprise": Enterprise,
+    "category": ServiceCategory,
+    "community": Community,
 }
 
 
 def resolve(refs) -> dict[str, object]:
     """The rows behind references, one query per kind (rows deleted since are left out)."""
-    wanted: dict[str, set[int]] = defaultdict(set)
+    wanted: dict[str, set[int | str]] = defaultdict(set)
     for item in refs:
         kind, row_id = parse_ref(item)
         wanted[kind].add(row_id)
     found: dict[str, object] = {}
     for kind, ids in wanted.items():
         model = MODELS[kind]
-        for row in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
-            found[ref(kind, row.id)] = row
+        key = model.code if kind == "category" else model.id
+        for row in db.session.scalars(sa.select(model).where(key.in_(ids))):
+            found[ref(kind, row.code if kind == "category" else row.id)] = row
     return found
-
-
-_REF = re.compile(r"\b(?:need|project|org|program|enterprise)-\d+\b")
-
-
-def name_refs(text: str, rows: dict[str, object]) -> str:
-    """A reason sentence with the references it names ("资助方：program-2") as names."""
-
-    def name(match: re.Match) -> str:
-        row = rows.get(match.group(0))
-        if row is None:
-            return match.group(0)
-        return getattr(row, "title", None) or localized(row, "name")
-
-    return _REF.sub(name, text)

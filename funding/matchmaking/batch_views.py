@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from funding.directory.models import Need, Organization, ServiceCategory, Street
 from funding.extensions import db
-from funding.i18n import current_code
 from funding.matchmaking import services
-from funding.matchmaking.adapter import current_snapshot, name_refs, resolve
+from funding.matchmaking.adapter import current_snapshot, resolve
 from funding.matchmaking.blueprint import bp
 from funding.matchmaking.forms import AcceptForm, ActionForm, InviteForm
 from funding.matchmaking.models import BatchState, MatchBatch, PairingState
 from funding.matchmaking.network import picture
+from funding.matchmaking.reasons import refs_named, say_all
 from funding.matchmaking.runs import request_batch
 from funding.messages import message
 from funding.permissions import staff_required
@@ -73,10 +73,11 @@ def batch(batch_id: int):
         if item.state != BatchState.FAILED:
             response.headers["Refresh"] = str(PROGRESS_REFRESH_SECONDS)
         return response
-    result = item.result[current_code()]
+    result = item.result
     refs = {p.need_ref for p in item.pairings} | {p.organization_ref for p in item.pairings}
     refs |= {s["funder"] for p in item.pairings for s in p.funding}
     refs |= {u["need"] for u in result["unfunded"]}
+    refs |= refs_named(r for u in result["unfunded"] for r in u["reasons"])
     refs |= {n["organization"] for n in item.instance["needs"] if n.get("organization")}
     summary = item.summary
     share = (
@@ -87,14 +88,13 @@ def batch(batch_id: int):
         "matchmaking/batch.html",
         batch=item,
         rows=rows,
-        named=lambda reasons: [name_refs(r, rows) for r in reasons],
+        named=lambda reasons: say_all(reasons, rows),
         needs={n["id"]: n for n in item.instance["needs"]},
         unfunded=result["unfunded"],
         summary=summary,
         share=share,
         form=AcceptForm(),
         proposed=[p for p in item.pairings if p.state == PairingState.PROPOSED],
-        lang=current_code(),
     )
 
 

@@ -36,5 +36,6 @@ def run_command() -> None:
     click.echo(
         f"batch {batch.id}: {s['funded']}/{s['needs']} needs funded, "
         f"{s['funded_fen'] / 100:,.2f} of {s['demand_fen'] / 100:,.2f} yuan ({share:.1%}), "
-        f"{s['seconds']:.3f} s"
+        f"{s['seconds']:.3f} s; found by {s['method']}, "
+        f"{s['gap']:.2%} below the bound of {s['bound_fen'] / 100:,.2f} yuan"
     )

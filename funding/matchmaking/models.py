@@ -40,7 +40,7 @@ class MatchBatch(db.Model):
     instance: Mapped[dict | None] = mapped_column(sa.JSON)
     #: The contract's summary: needs, funded, funded_fen, demand_fen, seconds.
     summary: Mapped[dict | None] = mapped_column(sa.JSON)
-    #: {"zh": result, "en": result}: the contract's result JSON in both languages.
+    #: The contract's result JSON; its reasons are {"code", "params"}, rendered when shown.
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     error: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -76,8 +76,8 @@ class MatchPairing(db.Model):
     #: [{"funder": "program-2" | "enterprise-7", "amount_fen": int}]
     funding: Mapped[list] = mapped_column(sa.JSON, default=list)
     score: Mapped[float] = mapped_column(default=0.0)
-    #: {"zh": [...], "en": [...]}
-    reasons: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: [{"code": ..., "params": {...}}]: the engine's reasons, rendered when shown.
+    reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
     state: Mapped[PairingState] = mapped_column(
         str_enum(PairingState), default=PairingState.PROPOSED
     )

@@ -3,6 +3,12 @@
 Three columns: funders | needs, grouped under their street with the community on each card |
 organizations. Funders and organizations are ordered by the mean height of the needs they are
 linked to, which keeps the edges of the latest batch's pairings short and mostly uncrossed.
+
+Above `BUNDLE_ABOVE` needs the picture would be a tangle, so needs are drawn as bundles, one
+per street and service category, with their count, demand and the money the latest run found
+for them; a bundle links to the picture of its own street and category. Only the latest run's
+pairings are drawn then, summed per bundle. Every picture also has its rows as a table (the
+amounts on its lines), which is what a phone shows instead of the drawing.
 """
 
 from collections import defaultdict
@@ -11,11 +17,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 import matching
-from funding.directory.models import Street
+from funding.directory.models import ServiceCategory, Street
 from funding.extensions import db
 from funding.i18n import localized
 from funding.matchmaking.adapter import Snapshot, parse_ref
 from funding.matchmaking.models import MatchBatch, PairingState
+from funding.money import format_fen
 
 WIDTH = 1060  # at about its natural size on a laptop, so that 13-unit text stays readable
 ROW = 26  # height of one need card and its gap
@@ -33,6 +40,7 @@ LAYOUT = {
     "org_x": ORG_X,
 }
 LABEL_CHARS = 20
+BUNDLE_ABOVE = 40  # needs; above this many, they are drawn as street and category bundles
 
 
 def clip(text: str, limit: int = LABEL_CHARS) -> str:
@@ -65,6 +73,7 @@ class Edge:
     accepted: bool
     score: float | None = None
     amount_fen: int | None = None
+    count: int | None = None  # needs a bundle's line stands for
 
 
 @dataclass
@@ -75,6 +84,27 @@ class Group:
 
 
 @dataclass
+class Row:
+    """One line of the table beside the picture: a need or a bundle, with what it got."""
+
+    ref: str
+    kind: str  # need, project or bundle
+    title: str
+    place: str
+    demand_fen: int
+    needs: int = 1
+    funded: int = 0
+    funded_fen: int = 0
+    row: object = None
+    #: For a bundle: the street and category it gathers (the link that expands it).
+    street: str = ""
+    category: str = ""
+    #: (name, amount) of each funder and the organizations, for a need the latest run funded.
+    funders: list[tuple[str, int]] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Picture:
     height: int = 200
     needs: list[Node] = field(default_factory=list)
@@ -82,6 +112,8 @@ class Picture:
     funders: list[Node] = field(default_factory=list)
     streets: list[Group] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    bundled: bool = False
 
     @property
     def width(self) -> int:
@@ -129,6 +161,9 @@ def picture(
     pairings = {}
     if batch is not None:
         pairings = {p.need_ref: p for p in batch.pairings if p.need_ref in instance.need_pos}
+    if len(shown) > BUNDLE_ABOVE:
+        return _bundled(snapshot, shown, pairings, streets)
+    community_names = instance.names.get("zh", {})
     pic = Picture()
     y = TOP
     current = None
@@ -154,7 +189,7 @@ def picture(
                 y,
                 row,
                 need.id in pairings,
-                clip(need.community, 8),
+                clip(community_names.get(need.community, ""), 8),
             )
         )
         y += ROW
@@ -179,25 +214,8 @@ def picture(
                 paired[share["funder"]].append(need_y[need_ref])
     wanted = {k: sum(v) / len(v) for k, v in (linked | paired).items()}
 
-    for item in list(linked) + [k for k in paired if k not in linked]:
-        row = snapshot.row(item)
-        if row is None:
-            continue
-        kind, _ = parse_ref(item)
-        name = localized(row, "name")
-        node = Node(item, kind, clip(name, 18 if kind == "org" else 14), name, 0, 0, row)
-        if kind == "org":
-            node.x = ORG_X
-            pic.organizations.append(node)
-        else:
-            node.x = FUNDER_X
-            pic.funders.append(node)
-    _spread(pic.organizations, wanted, TOP, bottom)
-    _spread(pic.funders, wanted, TOP, bottom)
-    pic.height = max(bottom, *(n.y + ROW for n in pic.organizations + pic.funders), TOP + ROW) + 20
-
-    org_y = {n.ref: n.y for n in pic.organizations}
-    funder_y = {n.ref: n.y for n in pic.funders}
+    parties = list(linked) + [k for k in paired if k not in linked]
+    org_y, funder_y = _place_parties(pic, snapshot, parties, wanted, bottom)
     biggest = max((s["amount_fen"] for p in pairings.values() for s in p.funding), default=1)
     for need_ref, p in pairings.items():
         if need_ref not in need_y:
@@ -223,4 +241,122 @@ def picture(
                         amount_fen=share["amount_fen"],
                     )
                 )
+    pic.rows = [_need_row(snapshot, need, pairings.get(need.id)) for need in shown]
+    return pic
+
+
+def _place_parties(
+    pic: Picture, snapshot: Snapshot, refs: list[str], wanted: dict[str, float], bottom: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Organization and funder nodes for these references, each near the height it is wanted
+    at; returns their heights by reference and sets the picture's height."""
+    for item in refs:
+        row = snapshot.row(item)
+        if row is None:
+            continue
+        kind, _ = parse_ref(item)
+        name = localized(row, "name")
+        node = Node(item, kind, clip(name, 18 if kind == "org" else 14), name, 0, 0, row)
+        node.x = ORG_X if kind == "org" else FUNDER_X
+        (pic.organizations if kind == "org" else pic.funders).append(node)
+    _spread(pic.organizations, wanted, TOP, bottom)
+    _spread(pic.funders, wanted, TOP, bottom)
+    pic.height = max(bottom, *(n.y + ROW for n in pic.organizations + pic.funders), TOP + ROW) + 20
+    return {n.ref: n.y for n in pic.organizations}, {n.ref: n.y for n in pic.funders}
+
+
+def _need_row(snapshot: Snapshot, need: matching.Need, pairing) -> Row:
+    row = snapshot.row(need.id)
+    kind, _ = parse_ref(need.id)
+    item = Row(
+        need.id,
+        kind,
+        _title(row),
+        snapshot.instance.names.get("zh", {}).get(need.community, ""),
+        need.budget_fen,
+        row=row,
+    )
+    if pairing is not None:
+        item.funded = 1
+        item.funded_fen = sum(s["amount_fen"] for s in pairing.funding)
+        named = snapshot.row(pairing.organization_ref)
+        item.organizations = [localized(named, "name")] if named is not None else []
+        item.funders = [
+            (localized(snapshot.row(s["funder"]), "name"), s["amount_fen"])
+            for s in pairing.funding
+            if snapshot.row(s["funder"]) is not None
+        ]
+    return item
+
+
+def _bundled(snapshot: Snapshot, shown: list, pairings: dict, streets: dict) -> Picture:
+    """Needs as street and category bundles, with the latest run's pairings summed per bundle."""
+    categories = {c.code: c for c in db.session.scalars(sa.select(ServiceCategory))}
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for need in shown:
+        groups[need.street, need.category].append(need)
+    order = sorted(groups, key=lambda k: (getattr(streets.get(k[0]), "position", 99), k))
+    pic = Picture(bundled=True)
+    y = TOP
+    current = None
+    money: dict[tuple[str, str], int] = defaultdict(int)  # (funder, bundle) -> fen
+    served: dict[tuple[str, str], int] = defaultdict(int)  # (organization, bundle) -> needs
+    for street_code, category_code in order:
+        if street_code != current:
+            if pic.streets:
+                pic.streets[-1].height = y - pic.streets[-1].y
+            current = street_code
+            street_row = streets.get(street_code)
+            pic.streets.append(
+                Group(localized(street_row, "name") if street_row else current, y, 0)
+            )
+            y += HEADER
+        members = groups[street_code, category_code]
+        bundle = f"bundle-{street_code}-{category_code}"
+        category_row = categories.get(category_code)
+        name = localized(category_row, "name") if category_row else category_code
+        paired = [pairings[n.id] for n in members if n.id in pairings]
+        for p in paired:
+            served[p.organization_ref, bundle] += 1
+            for share in p.funding:
+                money[share["funder"], bundle] += share["amount_fen"]
+        item = Row(
+            bundle,
+            "bundle",
+            name,
+            pic.streets[-1].label,
+            sum(n.budget_fen for n in members),
+            needs=len(members),
+            funded=len(paired),
+            funded_fen=sum(s["amount_fen"] for p in paired for s in p.funding),
+            street=street_code,
+            category=category_code,
+        )
+        pic.rows.append(item)
+        title = f"{name} · {item.needs} · {format_fen(item.demand_fen)}"
+        node = Node(bundle, "bundle", clip(name, 14), title, NEED_LEFT, y, item)
+        node.funded = item.funded > 0
+        node.community = f"{item.funded}/{item.needs}"
+        pic.needs.append(node)
+        y += ROW
+    if pic.streets:
+        pic.streets[-1].height = y - pic.streets[-1].y
+    bottom = max(y, TOP + ROW)
+    bundle_y = {n.ref: n.y + ROW // 2 - 3 for n in pic.needs}
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for (party, bundle), _ in list(money.items()) + list(served.items()):
+        wanted[party].append(bundle_y[bundle])
+    heights = {k: sum(v) / len(v) for k, v in wanted.items()}
+    org_y, funder_y = _place_parties(pic, snapshot, list(wanted), heights, bottom)
+    biggest = max(money.values(), default=1)
+    most = max(served.values(), default=1)
+    for (org, bundle), count in served.items():
+        if org in org_y:
+            path = _curve(NEED_RIGHT, bundle_y[bundle], ORG_X, org_y[org])
+            pic.edges.append(Edge(path, round(1 + 4 * count / most, 1), False, count=count))
+    for (funder, bundle), amount in money.items():
+        if funder in funder_y:
+            path = _curve(FUNDER_X, funder_y[funder], NEED_LEFT, bundle_y[bundle])
+            width = round(1 + 5 * amount / biggest, 1)
+            pic.edges.append(Edge(path, width, False, amount_fen=amount))
     return pic

@@ -36,6 +36,12 @@ def orgs_for_need(need):
     return suggestions.organizations_for_need(need)
 
 
+@bp.app_template_global("match_funders_for_need")
+@_quiet(list)
+def funders_for_need(need, public=True):
+    return suggestions.funders_for_need(need, public=public)
+
+
 @bp.app_template_global("match_funders_for_project")
 @_quiet(list)
 def funders_for_project(proposal, public=False):

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from time import perf_counter
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 from werkzeug.routing import BuildError
 
 import matching
@@ -67,9 +67,8 @@ def _start(batch: MatchBatch) -> dict:
 
 
 @transactional
-def _finish(batch: MatchBatch, zh: matching.Result, en: matching.Result, seconds: float) -> None:
-    english = {p.need: p.reasons for p in en.pairings}
-    for position, pairing in enumerate(zh.pairings):
+def _finish(batch: MatchBatch, result: matching.Result, seconds: float) -> None:
+    for position, pairing in enumerate(result.pairings):
         db.session.add(
             MatchPairing(
                 batch=batch,
@@ -78,11 +77,12 @@ def _finish(batch: MatchBatch, zh: matching.Result, en: matching.Result, seconds
                 organization_ref=pairing.organization,
                 funding=[{"funder": f.funder, "amount_fen": f.amount_fen} for f in pairing.funding],
                 score=pairing.score,
-                reasons={"zh": list(pairing.reasons), "en": list(english.get(pairing.need, ()))},
+                reasons=[r.to_dict() for r in pairing.reasons],
             )
         )
-    summary = zh.to_dict()["summary"] | {"seconds": round(seconds, 3)}
-    batch.result = {"zh": zh.to_dict(), "en": en.to_dict()}
+    data = result.to_dict()
+    summary = data["summary"] | {"seconds": round(seconds, 3)}
+    batch.result = data
     batch.summary = summary
     batch.state = BatchState.DONE
     batch.finished_at = utcnow()
@@ -98,21 +98,20 @@ def _fail(batch: MatchBatch, error: str) -> None:
 
 
 def execute_batch(batch: MatchBatch) -> MatchBatch:
-    """Run a queued batch: the allocation in both languages (it is deterministic), stored."""
+    """Run a queued batch and store its result; reasons are codes, rendered when shown."""
     data = _start(batch)
     started = perf_counter()
     try:
         instance = matching.parse_instance(data)
-        zh = matching.allocate(instance, lang="zh")
-        en = matching.allocate(instance, lang="en")
-        problems = matching.verify(instance, zh)
+        result = matching.allocate(instance, time_limit=current_app.config["MATCH_TIME_LIMIT"])
+        problems = matching.verify(instance, result)
         if problems:
             raise RuntimeError("; ".join(problems[:5]))
     except Exception as exc:  # any failure is stored on the batch for staff to see
         log.exception("matchmaking batch %s failed", batch.id)
         _fail(batch, f"{type(exc).__name__}: {exc}")
         return batch
-    _finish(batch, zh, en, perf_counter() - started)
+    _finish(batch, result, perf_counter() - started)
     return batch
 
 

@@ -27,6 +27,7 @@ from funding.proposals.models import (
     ProposalState,
     ProposalVersion,
 )
+from funding.proposals.needs import follow_projects
 from funding.proposals.screening import run_screening, screening_passed
 from funding.proposals.workflow import (
     APPLICANT_ACTIONS,
@@ -126,6 +127,7 @@ def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> Pr
     proposal.state = next_state(before, action)
     if proposal.state != before:
         proposal.state_since = utcnow()
+        follow_projects(proposal.needs)
     record_event(proposal, actor, action.value, before, note)
     record(
         actor,

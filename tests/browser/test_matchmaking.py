@@ -35,10 +35,12 @@ def test_staff_run_matchmaking_accept_a_pairing_and_the_enterprise_sees_fits(pag
     page.click("#run-matchmaking")
     expect(page.locator("#total-funded")).to_have_text("2")
     expect(page.locator("#unfunded")).to_contain_text("青少年四点半课堂")
-    expect(page.locator("#unfunded")).to_contain_text("No organization provides youth services")
+    expect(page.locator("#unfunded")).to_contain_text(
+        "No organization provides Services for young people"
+    )
     row = page.locator(f"tr[data-need='need-{world.meals.id}']")
     expect(row).to_contain_text("清波助老服务中心")
-    expect(row).to_contain_text("Same service area: elderly care")
+    expect(row).to_contain_text("Same service area: Services for older people")
     row.get_by_role("button", name="Accept").click()
     expect(page.locator(".alert-success")).to_contain_text("1 pairing accepted")
     expect(page.locator(f"tr[data-need='need-{world.meals.id}']")).to_contain_text("Accepted")

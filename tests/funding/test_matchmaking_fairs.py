@@ -73,7 +73,7 @@ def test_a_fair_from_set_up_to_report(fair_world, login_as):
     page = login_as(other_member).get(f"/fairs/{fair.id}?lang=en").get_data(as_text=True)
     shortlist = page[page.index('id="shortlist"') : page.index('id="paddle"')]
     assert "四点半课堂" in shortlist and "长者助餐服务" not in shortlist
-    assert "Funder supports youth services" in shortlist
+    assert "Funder supports Services for young people" in shortlist
     page = login_as(world.ent_member).get(f"/fairs/{fair.id}?lang=en").get_data(as_text=True)
     shortlist = page[page.index('id="shortlist"') : page.index('id="paddle"')]
     assert "长者助餐服务" in shortlist and "四点半课堂" not in shortlist

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from matching import Instance, parse_instance
+from matching import Instance, Reason, parse_instance, render_all
 
 QINGBO = "330102001"  # 清波街道
 HUBIN = "330102003"  # 湖滨街道
+#: Names for the codes the instances use, as the platform's adapter sends them.
+NAMES = {
+    "zh": {"H": "为老服务", "I": "青少年服务", QINGBO: "清波街道", HUBIN: "湖滨街道"},
+    "en": {"H": "elderly care", "I": "youth services", QINGBO: "Qingbo", HUBIN: "Hubin"},
+}
 
 
 def need(
@@ -66,7 +71,14 @@ def funder(
 
 
 def instance(needs: list[dict], orgs: list[dict], funders: list[dict]) -> Instance:
-    return parse_instance({"version": 1, "needs": needs, "organizations": orgs, "funders": funders})
+    return parse_instance(
+        {"version": 1, "needs": needs, "organizations": orgs, "funders": funders, "names": NAMES}
+    )
+
+
+def said(reasons: tuple[Reason, ...], lang: str = "zh") -> tuple[str, ...]:
+    """Reasons as the reader sees them."""
+    return render_all(reasons, lang, NAMES[lang])
 
 
 def contract_example() -> dict[str, Any]:
@@ -88,4 +100,5 @@ def contract_example() -> dict[str, Any]:
             ),
         ],
         "funders": [funder("f1", 10_000_000, categories=("H",), cap=5_000_000)],
+        "names": NAMES,
     }

@@ -41,7 +41,11 @@ def test_python_m_matching_allocate_writes_a_valid_result(tmp_path):
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     out = json.loads(target.read_text(encoding="utf-8"))
     assert out["summary"]["funded_fen"] == 3_000_000 and out["summary"]["seconds"] >= 0
-    assert out["pairings"][0]["reasons"][0] == "Same service area: elderly care"
+    assert out["pairings"][0]["reasons"][0] == {
+        "code": "category",
+        "params": {"category": "H"},
+        "text": "Same service area: elderly care",
+    }
     assert verify(parse_instance(contract_example()), parse_result(out)) == []
 
 
@@ -50,7 +54,8 @@ def test_allocate_prints_to_stdout_without_output_file(tmp_path, capsys):
     assert main(["allocate", str(source), "--backend", "networkx"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [p["need"] for p in out["pairings"]] == ["n1"]
-    assert out["unfunded"][0]["reasons"] == ["清波门社区和清波街道都没有能提供青少年服务的社会组织"]
+    (why,) = out["unfunded"][0]["reasons"]
+    assert why["text"] == "清波门社区和清波街道都没有能提供青少年服务的社会组织"
 
 
 def test_invalid_instance_exits_2_naming_the_item_and_field(tmp_path):
@@ -84,11 +89,14 @@ def test_suggest_prints_ranked_items_with_reasons(tmp_path, capsys):
     assert main(["suggest", str(source), "--need", "n1", "-k", "3", "--lang", "en"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [s["id"] for s in out["organizations"]] == ["o1"]
-    assert out["funders"][0]["reasons"] == [
+    assert [r["text"] for r in out["funders"][0]["reasons"]] == [
         "Funder supports elderly care",
         "Can cover the whole budget of ¥30,000",
     ]
     assert main(["suggest", str(source), "--organization", "o1"]) == 0
     assert [s["id"] for s in json.loads(capsys.readouterr().out)["needs"]] == ["n1"]
     assert main(["suggest", str(source), "--funder", "f1"]) == 0
-    assert json.loads(capsys.readouterr().out)["needs"][0]["reasons"][0] == "资助方关注为老服务"
+    assert (
+        json.loads(capsys.readouterr().out)["needs"][0]["reasons"][0]["text"]
+        == "资助方关注为老服务"
+    )
