@@ -1,5 +1,6 @@
 """The rolling queue: who each proposal waits on, for how long, and when a decision is due."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from funding.extensions import db, utcnow
-from funding.proposals.models import Program, Proposal, ProposalState
+from funding.proposals.models import Proposal, ProposalState
 from funding.reviews.models import AssignmentState
 
 #: Days a proposal may sit in a state before the queue flags it.
@@ -87,25 +88,53 @@ def queue(now: datetime | None = None, program_id: int | None = None) -> list[Qu
     return queue_rows(db.session.scalars(queue_query(now, program_id)), now)
 
 
-def typical_decision_days(program: Program) -> int:
-    """The median days from submission to decision over the program's recent decisions."""
-    decided = db.session.execute(
-        sa.select(Proposal.submitted_at, Proposal.decided_at)
+def decision_pace(program_ids: Iterable[int]) -> dict[int, int]:
+    """Each program's median days from submission to decision over its recent decisions, in
+    one query for all of them (a program without decisions yet gets the default)."""
+    wanted = set(program_ids)
+    recent = (
+        sa.select(
+            Proposal.program_id,
+            Proposal.submitted_at,
+            Proposal.decided_at,
+            sa.func.row_number()
+            .over(partition_by=Proposal.program_id, order_by=Proposal.decided_at.desc())
+            .label("n"),
+        )
         .where(
-            Proposal.program_id == program.id,
+            Proposal.program_id.in_(wanted),
             Proposal.decided_at.is_not(None),
             Proposal.submitted_at.is_not(None),
         )
-        .order_by(Proposal.decided_at.desc())
-        .limit(RECENT_DECISIONS)
-    ).all()
-    if not decided:
-        return DEFAULT_DECISION_DAYS
-    return max(1, round(median((d - s).total_seconds() / 86400 for s, d in decided)))
+        .subquery()
+    )
+    days: dict[int, list[float]] = {pid: [] for pid in wanted}
+    for pid, submitted, decided in db.session.execute(
+        sa.select(recent.c.program_id, recent.c.submitted_at, recent.c.decided_at).where(
+            recent.c.n <= RECENT_DECISIONS
+        )
+    ):
+        days[pid].append((decided - submitted).total_seconds() / 86400)
+    return {
+        pid: max(1, round(median(found))) if found else DEFAULT_DECISION_DAYS
+        for pid, found in days.items()
+    }
+
+
+
+def expected_decisions(proposals: Iterable[Proposal]) -> dict[int, date]:
+    """When each applicant can expect a decision, from its program's recent pace (one query
+    per program, however many proposals)."""
+    waiting = [
+        p
+        for p in proposals
+        if p.submitted_at is not None
+        and p.state in (ProposalState.SCREENING, ProposalState.IN_REVIEW)
+    ]
+    pace = decision_pace(p.program_id for p in waiting) if waiting else {}
+    return {p.id: (p.submitted_at + timedelta(days=pace[p.program_id])).date() for p in waiting}
 
 
 def expected_decision(p: Proposal) -> date | None:
-    """When the applicant can expect a decision, from the program's recent pace."""
-    if p.submitted_at is None or p.state not in (ProposalState.SCREENING, ProposalState.IN_REVIEW):
-        return None
-    return (p.submitted_at + timedelta(days=typical_decision_days(p.program))).date()
+    """When the applicant can expect a decision on this proposal."""
+    return expected_decisions([p]).get(p.id)

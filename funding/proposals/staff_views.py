@@ -28,7 +28,7 @@ from funding.proposals.models import (
     Program,
     Proposal,
 )
-from funding.proposals.queue import TARGET_DAYS, queue_query, queue_rows
+from funding.proposals.queue import TARGET_DAYS, expected_decisions, queue_query, queue_rows
 from funding.proposals.views import bp
 from funding.proposals.workflow import Action
 from funding.reviews.forms import AssignForm
@@ -89,6 +89,8 @@ def staff_queue():
         rows=queue_rows(page.items),
         programs=programs_,
         targets=TARGET_DAYS,
+        money_left=figures.available_by_program(),
+        expected=expected_decisions(page.items),
     )
 
 

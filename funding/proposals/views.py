@@ -20,11 +20,11 @@ from funding import figures
 from funding.accounts.models import Role
 from funding.caching import public_page
 from funding.dates import today
-from funding.directory.models import Need, NeedStatus, ServiceCategory, Street
+from funding.directory.models import Need, NeedStatus, Organization, ServiceCategory, Street
 from funding.documents import pdf_response
 from funding.extensions import db
 from funding.i18n import localized
-from funding.labels import BUDGET_CATEGORY_LABELS, choices
+from funding.labels import BUDGET_CATEGORY_LABELS, PROPOSAL_STATE_LABELS, choices
 from funding.messages import FIELD_MESSAGES, message
 from funding.pagination import page_of
 from funding.paperwork import application_form
@@ -36,6 +36,9 @@ from funding.proposals.models import Attachment, BudgetCategory, Program, Propos
 from funding.proposals.queue import expected_decision
 from funding.proposals.screening import RULE_NAMES
 from funding.transactions import DomainError
+
+#: The staff list's archive: proposals whose cycle is over.
+ARCHIVED = (ProposalState.AGREEMENT_SIGNED, ProposalState.REJECTED, ProposalState.WITHDRAWN)
 
 bp = Blueprint("proposals", __name__)
 
@@ -76,8 +79,24 @@ def mine():
         query = query.where(Proposal.organization_id == current_user.party_id)
     if (state := request.args.get("state")) in set(ProposalState):
         query = query.where(Proposal.state == ProposalState(state))
+    elif state == "archive":  # decided and closed: signed, rejected, withdrawn
+        query = query.where(Proposal.state.in_(ARCHIVED))
+    if current_user.is_foundation and (text := request.args.get("q", "").strip()[:100]):
+        like = f"%{text}%"
+        query = query.join(Proposal.organization).where(
+            sa.or_(
+                Proposal.title.ilike(like),
+                Organization.name.ilike(like),
+                Organization.credit_code == text.upper(),
+            )
+        )
     page = page_of(query.order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
-    return render_template("proposals/list.html", page=page, proposals=page.items)
+    return render_template(
+        "proposals/list.html",
+        page=page,
+        proposals=page.items,
+        state_choices=choices(PROPOSAL_STATE_LABELS),
+    )
 
 
 def _fill_choices(form: ProposalForm, proposal: Proposal) -> None:
