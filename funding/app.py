@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.main.views import bp as main_bp
     from funding.matchmaking.views import bp as matchmaking_bp
     from funding.notifications.views import bp as notifications_bp
+    from funding.opendata.views import bp as opendata_bp
     from funding.pledges.views import bp as pledges_bp
     from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
     from funding.proposals.views import bp as proposals_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         grants_bp,
         jobs_bp,
         transparency_bp,
+        opendata_bp,
         matchmaking_bp,
     ):
         app.register_blueprint(bp)

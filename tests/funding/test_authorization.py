@@ -148,6 +148,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "jobs.download"): {**LOGGED_IN, **dict.fromkeys(ROLES[1:], 404)},
     ("GET", "transparency.index"): ALL,
     ("GET", "transparency.export"): ALL,
+    ("GET", "opendata.giving_json"): ALL,
+    ("GET", "opendata.giving_table"): ALL,
 }
 
 
