@@ -81,6 +81,9 @@ class Config:
     OPEN_DATA_LICENCE_URL = os.environ.get(
         "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
     )
+    #: The JSON API: requests allowed per personal access token in each window (then 429).
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+    API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -54,6 +54,8 @@ MESSAGES = {
     "rubric_weights": _l("The rubric weights must add up to 100."),
     "tranches_sum": _l("The tranches must be positive and add up to 100%."),
     "dates_inverted": _l("The program cannot close before it opens."),
+    "token_name_required": _l("Give the token a name of at most 80 characters."),
+    "token_lifetime": _l("Choose one of the offered lifetimes for the token."),
 }
 MESSAGES.update(
     {
