@@ -9,13 +9,12 @@ from werkzeug.utils import import_string
 from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
 from funding.accounts.services import load_session_user
 from funding.api import API_INFO, API_PREFIX, SECURITY_SCHEMES
-from funding.api.problems import Problem, from_domain, validation_problem
+from funding.api.problems import Problem, validation_problem
 from funding.audit.services import current_address
 from funding.caching import cache
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 from funding.jobs import queue as jobs
 from funding.ledger.services import install_sqlite_locking
-from funding.transactions import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +120,6 @@ def register_api(app: OpenAPI) -> None:
 
     for api in (public_api, private_api):
         csrf.exempt(api)
-        api.register_error_handler(DomainError, from_domain)
         app.register_api(api)
     app.register_blueprint(tokens_bp)
 

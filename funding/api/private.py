@@ -16,6 +16,7 @@ from funding.accounts.models import Role, User
 from funding.api import API_PREFIX, TOKEN, schemas
 from funding.api.auth import caller, require_role
 from funding.api.paging import ListQuery, page
+from funding.api.problems import from_domain
 from funding.api.public import not_found
 from funding.api.schemas import CategoryCode, Currency, Fen, Id, Text
 from funding.dates import today
@@ -28,6 +29,7 @@ from funding.pledges.services import MAX_INSTALMENTS
 from funding.proposals import services as proposals
 from funding.proposals.models import BudgetCategory, Program, Proposal, ProposalState
 from funding.proposals.queue import queue_query, queue_rows
+from funding.transactions import DomainError
 
 api = APIBlueprint(
     "api_private",
@@ -37,6 +39,7 @@ api = APIBlueprint(
     abp_security=TOKEN,
     abp_responses=schemas.TOKEN_ERRORS,
 )
+api.register_error_handler(DomainError, from_domain)
 
 #: Operations that change nothing although they are POSTed (a read token may call them).
 READS = {"api_private.preview_pledge"}

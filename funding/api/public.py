@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from funding import figures
 from funding.api import API_PREFIX, schemas
 from funding.api.paging import ListQuery, page
-from funding.api.problems import ApiError
+from funding.api.problems import ApiError, from_domain
 from funding.api.schemas import CategoryCode, Id, StreetCode
 from funding.dates import DISTRICT_ZONE, today
 from funding.directory.models import (
@@ -28,6 +28,7 @@ from funding.extensions import db
 from funding.grants.models import Grant, GrantState
 from funding.i18n import lazy as _l
 from funding.proposals.models import Program, Proposal, proposal_communities
+from funding.transactions import DomainError
 
 api = APIBlueprint(
     "api_public",
@@ -36,6 +37,7 @@ api = APIBlueprint(
     abp_tags=[Tag(name="open data", description="Public, no token needed")],
     abp_responses=schemas.ERRORS,
 )
+api.register_error_handler(DomainError, from_domain)
 
 
 def not_found() -> ApiError:
