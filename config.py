@@ -56,6 +56,8 @@ class Config:
     #: the files wait in EXPORT_FOLDER.
     EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
     EXPORT_FOLDER = str(INSTANCE_DIR / "exports")
+    #: Uploaded import files wait here between the preview and the confirmation.
+    IMPORT_FOLDER = str(INSTANCE_DIR / "imports")
     #: Requests and queries slower than these many milliseconds are logged as warnings.
     SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
     SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))

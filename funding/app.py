@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
     from funding.grants.views import bp as grants_bp
+    from funding.imports.views import bp as imports_bp
     from funding.jobs.views import bp as jobs_bp
     from funding.main.views import bp as main_bp
     from funding.matchmaking.views import bp as matchmaking_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         pledges_bp,
         grants_bp,
         jobs_bp,
+        imports_bp,
         transparency_bp,
         opendata_bp,
         matchmaking_bp,

@@ -153,6 +153,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "opendata.giving_json"): ALL,
     ("GET", "opendata.giving_table"): ALL,
     ("GET", "tokens.index"): LOGGED_IN,
+    ("GET", "imports.index"): only(*STAFF),
+    ("POST", "imports.confirm"): only(*STAFF, ok=400),  # no previewed upload named
+    ("GET", "imports.template"): only(*STAFF),
     ("POST", "tokens.revoke"): {**dict.fromkeys(ROLES, 404), "anonymous": 302, "staff": 302},
     ("GET", "openapi.doc_url"): ALL,
     ("GET", "openapi.openapi"): ALL,
@@ -305,6 +308,7 @@ def world(make):
         "grant_id": grant.id,
         "token_id": create_token(users["staff"], "matrix", TokenScope.READ, 7)[0].id,
         "number": 1,
+        "kind": "needs",
         "name": "programs",
         "fmt": "csv",
         "filename": "css/bootstrap.min.css",
