@@ -78,6 +78,7 @@ def tokens(app):
     app.config["API_RATE_LIMIT"] = 1_000_000
     yield made
     app.config["API_RATE_LIMIT"] = limit
+    db.session.remove()  # end the run's transaction, as the other tests' fixture does
 
 
 @pytest.fixture(scope="module")
