@@ -56,6 +56,8 @@ class Config:
     #: the files wait in EXPORT_FOLDER.
     EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
     EXPORT_FOLDER = str(INSTANCE_DIR / "exports")
+    #: Uploaded import files wait here between the preview and the confirmation.
+    IMPORT_FOLDER = str(INSTANCE_DIR / "imports")
     #: Requests and queries slower than these many milliseconds are logged as warnings.
     SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
     SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))
@@ -68,6 +70,24 @@ class Config:
     #: The public address email links start with (e.g. https://linkage.example.org); when it
     #: is not set, links use the host of the request that caused the email.
     SITE_URL = os.environ.get("SITE_URL", "")
+    #: Open data (360Giving): the funder, the registered grant-identifier prefix and the
+    #: licence the published grants are under.
+    FOUNDATION_NAME = os.environ.get("FOUNDATION_NAME", "杭州市上城区社会组织发展基金会")
+    #: The foundation's unified social credit code (its org-id.guide identifier is CN-USCI-…);
+    #: set the real one in production.
+    FOUNDATION_CREDIT_CODE = os.environ.get("FOUNDATION_CREDIT_CODE", "53330102MJ0000000P")
+    OPEN_DATA_PREFIX = os.environ.get("OPEN_DATA_PREFIX", "360G-shangchengfoundation")
+    OPEN_DATA_TITLE = "上城区公益创投资助数据 · Shangcheng district venture-philanthropy grants"
+    OPEN_DATA_DESCRIPTION = (
+        "Every grant the foundation has signed, with its payments, in the 360Giving Data Standard."
+    )
+    OPEN_DATA_LICENCE_NAME = os.environ.get("OPEN_DATA_LICENCE_NAME", "CC BY 4.0")
+    OPEN_DATA_LICENCE_URL = os.environ.get(
+        "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+    )
+    #: The JSON API: requests allowed per personal access token in each window (then 429).
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+    API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

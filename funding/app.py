@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from flask import Flask, g, request
+from flask_openapi3 import OpenAPI
 from werkzeug.utils import import_string
 
 from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
 from funding.accounts.services import load_session_user
+from funding.api import API_INFO, API_PREFIX, SECURITY_SCHEMES
+from funding.api.problems import Problem, validation_problem
 from funding.audit.services import current_address
 from funding.caching import cache
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -18,11 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flask:
     """Build the app from a config class, an instance, or its dotted path."""
-    app = Flask(
+    app = OpenAPI(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
+        info=API_INFO,
+        security_schemes=SECURITY_SCHEMES,
+        doc_prefix=API_PREFIX,
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_model=Problem,
+        validation_error_callback=validation_problem,
     )
     if isinstance(config_object, str):
         config_object = import_string(config_object)
@@ -32,6 +42,7 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
     app.json.ensure_ascii = False
     register_extensions(app)
     register_blueprints(app)
+    register_api(app)
     register_hooks(app)
     observability.register(app)
     errors.register(app)
@@ -64,10 +75,12 @@ def register_blueprints(app: Flask) -> None:
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
     from funding.grants.views import bp as grants_bp
+    from funding.imports.views import bp as imports_bp
     from funding.jobs.views import bp as jobs_bp
     from funding.main.views import bp as main_bp
     from funding.matchmaking.views import bp as matchmaking_bp
     from funding.notifications.views import bp as notifications_bp
+    from funding.opendata.views import bp as opendata_bp
     from funding.pledges.views import bp as pledges_bp
     from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
     from funding.proposals.views import bp as proposals_bp
@@ -86,10 +99,31 @@ def register_blueprints(app: Flask) -> None:
         pledges_bp,
         grants_bp,
         jobs_bp,
+        imports_bp,
         transparency_bp,
+        opendata_bp,
         matchmaking_bp,
     ):
         app.register_blueprint(bp)
+
+
+def register_api(app: OpenAPI) -> None:
+    """The JSON API: token-authenticated, so exempt from the forms' CSRF check. Its pages
+    (Swagger UI, whose files come in the flask-openapi3-swagger wheel) start without inline
+    script, as the site's Content-Security-Policy requires."""
+    for name, page in (
+        ("SWAGGER_HTML_STRING", "swagger.html"),
+        ("OPENAPI_HTML_STRING", "index.html"),
+    ):
+        app.config.setdefault(name, (ROOT / "templates" / "api" / page).read_text())
+    from funding.api.private import api as private_api
+    from funding.api.public import api as public_api
+    from funding.api.tokens_views import bp as tokens_bp
+
+    for api in (public_api, private_api):
+        csrf.exempt(api)
+        app.register_api(api)
+    app.register_blueprint(tokens_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 
+from funding.api import API_PREFIX, problems
 from funding.extensions import db
 from funding.i18n import lazy as _l
 
@@ -55,9 +57,23 @@ def _page_before() -> str | None:
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
+def _api() -> bool:
+    """API requests get problem details (RFC 9457), never an HTML page."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
 def register(app: Flask) -> None:
-    for status in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(status, lambda e, s=status: render_error(s))
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if _api():
+            return problems.from_http(e)
+        if e.code in TITLES and e.code != 500:
+            return render_error(e.code)
+        return e
+
+    @app.errorhandler(problems.ApiError)
+    def api_error(e: problems.ApiError):
+        return e.response()
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
@@ -75,9 +91,13 @@ def register(app: Flask) -> None:
     def changed_meanwhile(_e):
         """A concurrent edit of the same row (``version_id_col``): never a 500."""
         db.session.rollback()
+        if _api():
+            return problems.problem(409, "conflict", str(EXPLANATIONS[409]))
         return render_error(409, back=_page_before())
 
     @app.errorhandler(500)
     def server_error(_e):
         db.session.rollback()
+        if _api():
+            return problems.problem(500, "server_error", str(EXPLANATIONS[500]))
         return render_error(500)

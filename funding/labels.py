@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 
 from funding.accounts.models import Role
+from funding.api.models import TokenScope
 from funding.directory.models import (
     LegalForm,
     NeedSource,
@@ -39,6 +40,10 @@ ROLE_LABELS = {
     Role.REVIEWER: _p("role", "Reviewer"),
     Role.STAFF: _p("role", "Foundation staff"),
     Role.ADMIN: _p("role", "Administrator"),
+}
+TOKEN_SCOPE_LABELS = {
+    TokenScope.READ: _p("token scope", "Read only"),
+    TokenScope.READ_WRITE: _p("token scope", "Read and write"),
 }
 LEGAL_FORM_LABELS = {
     LegalForm.SOCIAL_GROUP: _p("legal form", "Social group"),
@@ -225,6 +230,7 @@ LABELS: dict[type[enum.Enum], dict] = {
     PairingState: PAIRING_LABELS,
     IntentState: INTENT_LABELS,
     JobState: JOB_LABELS,
+    TokenScope: TOKEN_SCOPE_LABELS,
 }
 #: The labelled enumerations by class name, for templates that hold a raw value:
 #: ``label(rule.detail, enums.LegalForm)``.

@@ -54,6 +54,17 @@ MESSAGES = {
     "rubric_weights": _l("The rubric weights must add up to 100."),
     "tranches_sum": _l("The tranches must be positive and add up to 100%."),
     "dates_inverted": _l("The program cannot close before it opens."),
+    "token_name_required": _l("Give the token a name of at most 80 characters."),
+    "token_lifetime": _l("Choose one of the offered lifetimes for the token."),
+    "import_file_type": _l("Upload an Excel (.xlsx) or CSV file."),
+    "import_encoding": _l("The CSV file is neither UTF-8 nor GBK; save it again as UTF-8."),
+    "import_unreadable": _l("The Excel file cannot be read; save it again as .xlsx."),
+    "import_empty": _l("The file is empty."),
+    "import_too_many_rows": _l("The file has more than 20,000 rows; split it."),
+    "import_has_errors": _l(
+        "Some rows are no longer valid (the directory changed since the preview); nothing was "
+        "imported. Upload the file again."
+    ),
 }
 MESSAGES.update(
     {

@@ -1,6 +1,7 @@
 """Every model module, imported once so that the metadata (and migrations) see all tables."""
 
 from funding.accounts import models as accounts  # noqa: F401
+from funding.api import models as api  # noqa: F401
 from funding.audit import models as audit  # noqa: F401
 from funding.directory import models as directory  # noqa: F401
 from funding.grants import models as grants  # noqa: F401

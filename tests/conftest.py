@@ -27,6 +27,7 @@ def build_app(tmp_path_factory, database_url: str | None = None):
     app = create_app(config)
     app.config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("uploads"))
     app.config["EXPORT_FOLDER"] = str(tmp_path_factory.mktemp("exports"))
+    app.config["IMPORT_FOLDER"] = str(tmp_path_factory.mktemp("imports"))
 
     @app.teardown_request
     def _forget_request_state(_exc):

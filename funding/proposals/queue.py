@@ -121,7 +121,6 @@ def decision_pace(program_ids: Iterable[int]) -> dict[int, int]:
     }
 
 
-
 def expected_decisions(proposals: Iterable[Proposal]) -> dict[int, date]:
     """When each applicant can expect a decision, from its program's recent pace (one query
     per program, however many proposals)."""

@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 
 from funding.accounts.models import Role
+from funding.api.models import TokenScope
+from funding.api.tokens import create_token
 from funding.dates import today
 from funding.extensions import db
 from funding.grants.reservation import reserve_grant, source_options
@@ -154,6 +156,51 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "proposals.application_pdf"): only("org_member", *STAFF),
     ("GET", "grants.agreement_pdf"): {**LOGGED_IN, "reviewer": 404},
     ("GET", "pledges.agreement_pdf"): only("enterprise_member", *STAFF),
+    ("GET", "opendata.giving_json"): ALL,
+    ("GET", "opendata.giving_table"): ALL,
+    ("GET", "tokens.index"): LOGGED_IN,
+    ("GET", "imports.index"): only(*STAFF),
+    ("POST", "imports.confirm"): only(*STAFF, ok=400),  # no previewed upload named
+    ("GET", "imports.template"): only(*STAFF),
+    ("POST", "tokens.revoke"): {**dict.fromkeys(ROLES, 404), "anonymous": 302, "staff": 302},
+    ("GET", "openapi.doc_url"): ALL,
+    ("GET", "openapi.openapi"): ALL,
+    ("GET", "openapi.static"): dict.fromkeys(ROLES, 404),
+    ("GET", "swagger.swagger"): ALL,
+    ("GET", "swagger.oauth2-redirect"): ALL,
+    ("GET", "swagger.static"): dict.fromkeys(ROLES, 404),
+    **{
+        ("GET", f"api_public.{name}"): ALL
+        for name in (
+            "list_programs",
+            "get_program",
+            "list_grants",
+            "get_grant",
+            "list_needs",
+            "get_need",
+            "list_organizations",
+            "get_organization",
+            "list_enterprises",
+            "get_enterprise",
+            "transparency",
+        )
+    },
+    # The API never takes the session cookie: without a token every role gets 401.
+    **{
+        (method, f"api_private.{name}"): dict.fromkeys(ROLES, 401)
+        for method, name in (
+            ("GET", "me"),
+            ("GET", "list_proposals"),
+            ("POST", "create_proposal"),
+            ("GET", "get_proposal"),
+            ("PUT", "save_proposal"),
+            ("POST", "submit_proposal"),
+            ("GET", "list_pledges"),
+            ("POST", "preview_pledge"),
+            ("POST", "create_pledge"),
+            ("GET", "staff_queue"),
+        )
+    },
 }
 
 
@@ -246,6 +293,8 @@ def world(make):
             "verify": pending.id,
             "ask_party": pending.id,
             "reject_party": pending.id,
+            "get_organization": org.id,
+            "get_enterprise": ent.id,
         },
         "need_id": need.id,
         "community_id": need.community_id,
@@ -263,7 +312,9 @@ def world(make):
         "enterprise_id": ent.id,
         "job_id": "0" * 32,
         "grant_id": grant.id,
+        "token_id": create_token(users["staff"], "matrix", TokenScope.READ, 7)[0].id,
         "number": 1,
+        "kind": "needs",
         "name": "programs",
         "fmt": "csv",
         "filename": "css/bootstrap.min.css",

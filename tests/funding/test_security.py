@@ -8,10 +8,11 @@ from flask import url_for
 from funding.accounts.models import Role
 
 
-def _post_urls(app):
+def _post_urls(app, api: bool = False):
+    """Every POST address of the pages (or, with ``api``, of the token-only JSON API)."""
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "POST" in rule.methods:
+            if "POST" in rule.methods and rule.rule.startswith("/api/") == api:
                 yield url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
 
 
@@ -26,6 +27,19 @@ def test_every_post_route_rejects_a_request_without_csrf_token(
         response = client.post(url, data={"email": "a@b.c"})
         assert response.status_code == 400, url
         assert "表单已过期" in response.get_data(as_text=True)
+
+
+def test_the_api_needs_a_token_instead_of_a_csrf_token(app, client, make, login_as, monkeypatch):
+    """The API is exempt from CSRF because a signed-in browser's cookie never authenticates
+    it: a cross-site POST carrying the cookie gets 401."""
+    login_as(make.user(Role.ADMIN))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    urls = list(_post_urls(app, api=True))
+    assert len(urls) >= 4
+    for url in urls:
+        response = client.post(url, json={})
+        assert response.status_code == 401, url
+        assert response.mimetype == "application/problem+json"
 
 
 def test_forms_carry_a_csrf_token(app, client, monkeypatch):
