@@ -121,6 +121,8 @@ def test_every_page_fits_and_speaks_the_readers_language(app, browser, live_serv
                 assert response.status < 500, f"{path} as {role}: {response.status}"
                 if response.status != 200 or not tab.url.startswith(f"{live_server}{path}"):
                     continue  # not this role's page (refused, or sent elsewhere)
+                if not response.headers.get("content-type", "").startswith("text/html"):
+                    continue  # data for programs (the API, open data), not a page to read
                 for problem in tab.evaluate(CHECK, codes):
                     problems.append(f"{path} {lang} {width}px as {role}: {problem}")
         context.close()
