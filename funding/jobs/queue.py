@@ -54,7 +54,8 @@ class JobQueue:
     run: Callable[[str], None]  # the Huey task: run(job_id)
 
 
-def init_app(app: Flask) -> None:
+def make_queue(app: Flask) -> JobQueue:
+    """The queue ``QUEUE_URL`` names, with the task that runs a job in ``app``."""
     huey = make_huey(app.config["QUEUE_URL"])
     # In-process jobs retry at once: a delayed retry would wait for a worker that is not there.
     delay = 0 if huey.immediate else RETRY_DELAY_SECONDS
@@ -64,7 +65,11 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             execute(job_id)
 
-    app.extensions["jobs"] = JobQueue(huey, run)
+    return JobQueue(huey, run)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["jobs"] = make_queue(app)
     app.after_request(_dispatch_after_request)
     for name, hook in {
         "after_commit": _after_commit,

@@ -141,7 +141,8 @@ def test_a_real_worker_runs_jobs_from_redis(app, redis_url, tmp_path_factory, mo
         app = next(other)
     monkeypatch.setitem(app.config, "QUEUE_URL", redis_url)
     previous = app.extensions["jobs"]
-    queue.init_app(app)
+    # The queue on Redis, swapped in (an app that served requests takes no new hooks).
+    app.extensions["jobs"] = queue.make_queue(app)
     worker = subprocess.Popen(
         [sys.executable, "-m", "huey.bin.huey_consumer", "funding.jobs.worker.huey", "-w", "1"],
         env=env,
