@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g, request
 from werkzeug.utils import import_string
 
-from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
+from funding import cli, errors, i18n, inputs, models, observability, security  # noqa: F401 - models
 from funding.accounts.services import load_session_user
 from funding.audit.services import current_address
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
@@ -29,6 +29,7 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
         config_object = config_object()
     app.config.from_object(config_object)
     app.json.ensure_ascii = False
+    inputs.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)

@@ -1,6 +1,7 @@
 """Login, logout, registration, and the staff pages for accounts and verification."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -28,10 +29,18 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.dashboard")
+    """Only follow a ``next`` that stays on this site, judged as a browser will read it.
+
+    Browsers drop tabs and line breaks from an address and read a backslash as a slash, so
+    ``/%09/evil.example`` (a tab) is ``//evil.example``, another site: a target with any
+    control character is refused, and the rest is checked with backslashes made slashes.
+    """
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return url_for("main.dashboard")
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return url_for("main.dashboard")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
