@@ -36,12 +36,19 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
-    #: Failed logins allowed in LOGIN_WINDOW_SECONDS per (account, address), per account from
-    #: all addresses, and per address over all accounts.
+    #: Failed logins allowed in LOGIN_WINDOW_SECONDS per (account, address) and per address
+    #: over all accounts before that pair or address must wait for the window to pass. An
+    #: account with LOGIN_SLOW_AFTER failures from anywhere is never locked: it accepts one
+    #: attempt every LOGIN_SLOW_SECONDS, so guessing is slow and its owner still gets in.
     LOGIN_LIMIT_PAIR = 5
-    LOGIN_LIMIT_ACCOUNT = 20
     LOGIN_LIMIT_ADDRESS = 30
+    LOGIN_SLOW_AFTER = 10
+    LOGIN_SLOW_SECONDS = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
+    #: How many proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (the
+    #: documented HTTPS proxy: 1). With 0 the headers are ignored and the client address is
+    #: the connection's, as a proxy-less server must.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PAGE_SIZE = 20
     #: The job queue: ``immediate://`` runs jobs in-process as soon as they are queued (no
     #: server needed); production sets ``redis://host:6379/0`` and runs a worker.

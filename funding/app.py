@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import import_string
 
 from funding import cli, errors, i18n, inputs, models, observability, security  # noqa: F401 - models
@@ -29,6 +30,8 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
         config_object = config_object()
     app.config.from_object(config_object)
     app.json.ensure_ascii = False
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     inputs.register(app)
     register_extensions(app)
     register_blueprints(app)

@@ -11,6 +11,10 @@ MESSAGES = {
     "already_verified": _l("This party is already verified."),
     "login_failed": _l("The email address or password is wrong."),
     "login_throttled": _l("Too many failed attempts. Please wait 15 minutes and try again."),
+    "login_slowed": _l(
+        "This account has had many failed logins, so it accepts one attempt every few "
+        "seconds. Please wait a moment and try again."
+    ),
     "password_too_short": _l("The password must have at least 8 characters."),
     "password_too_long": _l("The password may have at most 128 characters."),
     "password_common": _l("This password is too common; choose one that is harder to guess."),

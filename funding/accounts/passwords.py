@@ -1,5 +1,6 @@
 """Password rules: length bounds and a blocklist of the most common choices."""
 
+import secrets
 from functools import cache
 from importlib import resources
 
@@ -37,5 +38,15 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def verify_password(pw_hash: str, password: str) -> bool:
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def check_password(pw_hash: str | None, password: str) -> bool:
+    """Check ``password``; without a hash (no such account) check a dummy one, which takes
+    the same time and fails, so that timing does not reveal which accounts exist."""
+    if pw_hash is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
     return check_password_hash(pw_hash, password)

@@ -2,13 +2,13 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
-from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginAttempt, LoginSession, Role, User
-from funding.accounts.passwords import hash_password, password_problem, verify_password
+from funding.accounts import throttle
+from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginSession, Role, User
+from funding.accounts.passwords import check_password, hash_password, password_problem
 from funding.audit.services import record, snapshot
 from funding.directory.models import Organization, Party
 from funding.directory.verification import ensure_credit_code_free
@@ -122,48 +122,75 @@ class Throttled(DomainError):
     """Too many failed logins from this address or for this account; try again later."""
 
 
-def _throttled(email: str, address: str) -> bool:
+@transactional
+def _claim_attempt(email: str, address: str) -> None:
+    """Count the attempt before the password is checked, or refuse it.
+
+    Blocks a (account, address) pair after LOGIN_LIMIT_PAIR failures and an address after
+    LOGIN_LIMIT_ADDRESS; an account with LOGIN_SLOW_AFTER failures from anywhere is slowed
+    to one attempt every LOGIN_SLOW_SECONDS, so its owner still gets in.
+    """
     cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
-    recent = sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
-    pair = db.session.scalar(
-        recent.where(LoginAttempt.email == email, LoginAttempt.address == address)
-    )
-    if pair >= cfg["LOGIN_LIMIT_PAIR"]:
-        return True
-    if (
-        db.session.scalar(recent.where(LoginAttempt.address == address))
-        >= cfg["LOGIN_LIMIT_ADDRESS"]
+    window = cfg["LOGIN_WINDOW_SECONDS"]
+    if throttle.current("login_address", address, window) >= cfg["LOGIN_LIMIT_ADDRESS"]:
+        raise Throttled("login_throttled")
+    pair = throttle.hit("login_pair", f"{email}|{address}", window, account=email)
+    if pair > cfg["LOGIN_LIMIT_PAIR"]:
+        raise Throttled("login_throttled")
+    if not throttle.take_turn(
+        "login_account",
+        email,
+        after=cfg["LOGIN_SLOW_AFTER"],
+        every_seconds=cfg["LOGIN_SLOW_SECONDS"],
+        window_seconds=window,
     ):
-        return True
-    return (
-        db.session.scalar(recent.where(LoginAttempt.email == email)) >= cfg["LOGIN_LIMIT_ACCOUNT"]
-    )
+        raise Throttled("login_slowed")
 
 
 @transactional
-def log_in(email: str, password: str, address: str) -> User | None:
-    """Check the password under throttling; open a new server-side session, or count a failure.
+def _login_failed(email: str, address: str) -> None:
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    throttle.hit("login_account", email, window, account=email)
+    throttle.hit("login_address", address, window)
+    record(None, "auth.login_failed", object_type="User", object_id=email[:64])
 
-    Failures are counted per (account, address), per account and per address, so that a
-    guesser at one address slows down without locking the real user out elsewhere.
-    """
-    email = email.strip().lower()
-    if _throttled(email, address):
-        raise Throttled("login_throttled")
-    user = find_user_by_email(email)
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
-        db.session.add(LoginAttempt(email=email, address=address))
-        record(None, "auth.login_failed", object_type="User", object_id=email)
-        return None
-    session = LoginSession(token=secrets.token_urlsafe(32), user=user, address=address)
-    db.session.add(session)
-    db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address)
+
+@transactional
+def _open_session(user: User, address: str, user_agent: str) -> User:
+    throttle.forget("login_pair", f"{user.email}|{address}")
+    session = LoginSession(
+        token=secrets.token_urlsafe(32), user=user, address=address, user_agent=user_agent[:200]
     )
+    db.session.add(session)
     record(user, "auth.login", user)
     user.login_token = session.token
     return user
+
+
+def log_in(email: str, password: str, address: str, user_agent: str = "") -> User | None:
+    """Check the password under throttling; open a new server-side session, or count a failure.
+
+    An unknown email costs the same as a known one (a dummy hash is checked), so the time
+    taken does not tell whether an account exists.
+    """
+    email = email.strip().lower()
+    _claim_attempt(email, address)
+    user = find_user_by_email(email)
+    valid = check_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        _login_failed(email, address)
+        return None
+    return _open_session(user, address, user_agent)
+
+
+@transactional
+def lift_limits(actor: User, user: User) -> int:
+    """An admin lifts every login block and slow-down on an account."""
+    if actor.role != Role.ADMIN:
+        raise DomainError("forbidden")
+    lifted = throttle.forget_account(user.email)
+    record(actor, "auth.limits_lifted", user, after={"counters": lifted})
+    return lifted
 
 
 @transactional

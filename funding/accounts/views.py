@@ -4,11 +4,21 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
-from funding.accounts import services
+from funding.accounts import services, throttle
 from funding.accounts.forms import (
     LoginForm,
     OrganizationRegistrationForm,
@@ -22,7 +32,8 @@ from funding.directory.models import Community, Enterprise, LegalForm, Organizat
 from funding.extensions import db
 from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
 from funding.messages import message
-from funding.permissions import staff_required
+from funding.pagination import page_of
+from funding.permissions import roles_required, staff_required
 from funding.transactions import DomainError
 
 bp = Blueprint("accounts", __name__)
@@ -52,7 +63,12 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.log_in(form.email.data, form.password.data, request.remote_addr or "-")
+            user = services.log_in(
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "-",
+                request.user_agent.string,
+            )
         except services.Throttled as exc:
             flash(message(exc.code), "danger")
             status = 429
@@ -138,9 +154,31 @@ def register_enterprise():
 @bp.route("/staff/users")
 @staff_required
 def users():
-    """Staff see every account and can switch one off."""
-    rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("accounts/users.html", users=rows, role_labels=ROLE_LABELS)
+    """Staff see every account, a page at a time, and can switch one off."""
+    page = page_of(
+        sa.select(User)
+        .options(selectinload(User.party), selectinload(User.community))
+        .order_by(User.role, User.email, User.id)
+    )
+    cfg = current_app.config
+    limited = throttle.limited_accounts(
+        [u.email for u in page.items],
+        cfg["LOGIN_WINDOW_SECONDS"],
+        min(cfg["LOGIN_LIMIT_PAIR"], cfg["LOGIN_SLOW_AFTER"]),
+    )
+    return render_template(
+        "accounts/users.html", page=page, users=page.items, limited=limited, role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/staff/users/<int:user_id>/limits", methods=["POST"])
+@roles_required(Role.ADMIN)
+def lift_limits(user_id: int):
+    """An admin lifts the login blocks and slow-down on an account."""
+    user = db.get_or_404(User, user_id)
+    services.lift_limits(current_user, user)
+    flash(_("Login limits lifted for %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.route("/staff/users/new", methods=["GET", "POST"])

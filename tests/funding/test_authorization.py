@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "accounts.users"): only(*STAFF),
     ("GET", "accounts.new_user"): only(*STAFF),
     ("POST", "accounts.toggle_user"): only(*STAFF, ok=302),
+    ("POST", "accounts.lift_limits"): only("admin", ok=302),
     ("GET", "accounts.parties"): only(*STAFF),
     ("POST", "accounts.verify"): only(*STAFF, ok=302),
     ("POST", "accounts.ask_party"): only(*STAFF, ok=302),
