@@ -33,6 +33,14 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    #: A login session ends after this many seconds without a request (idle) or in all
+    #: (absolute): strict for staff and admins, who move money, longer for everyone else.
+    SESSION_IDLE_FOUNDATION = int(os.environ.get("SESSION_IDLE_FOUNDATION", str(30 * 60)))
+    SESSION_ABSOLUTE_FOUNDATION = int(os.environ.get("SESSION_ABSOLUTE_FOUNDATION", str(12 * 3600)))
+    SESSION_IDLE = int(os.environ.get("SESSION_IDLE", str(8 * 3600)))
+    SESSION_ABSOLUTE = int(os.environ.get("SESSION_ABSOLUTE", str(7 * 24 * 3600)))
+    #: Strict-Transport-Security max-age in seconds (0: not sent; production sends a year).
+    HSTS_SECONDS = 0
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -103,7 +111,10 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    #: ``__Host-``: the browser keeps it only if Secure, for this host and path ``/``.
+    SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]

@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import import_string
 
 from funding import cli, errors, i18n, inputs, models, observability, security  # noqa: F401 - models
-from funding.accounts.services import load_session_user
+from funding.accounts.sessions import load_session_user
 from funding.audit.services import current_address
 from funding.extensions import babel, bootstrap, csrf, db, login_manager, mail, migrate
 from funding.jobs import queue as jobs
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from funding.accounts import settings_views  # noqa: F401 - routes on accounts
     from funding.accounts.views import bp as accounts_bp
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp

@@ -63,8 +63,9 @@ class User(UserMixin, db.Model):
     )
     community: Mapped[Optional["Community"]] = relationship()
 
-    #: The login session this user object was loaded for (not a column).
+    #: The login session this user object was loaded for, and its token (not columns).
     login_token = None
+    login_session = None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, not the user id, so logout can revoke it."""

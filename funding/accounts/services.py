@@ -9,6 +9,7 @@ from flask import current_app
 from funding.accounts import throttle
 from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginSession, Role, User
 from funding.accounts.passwords import check_password, hash_password, password_problem
+from funding.accounts.sessions import revoke_sessions
 from funding.audit.services import record, snapshot
 from funding.directory.models import Organization, Party
 from funding.directory.verification import ensure_credit_code_free
@@ -100,21 +101,13 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     before = user.active
     user.active = active
     if not active:
-        _revoke_sessions(user)
+        revoke_sessions(user)
     record(
         actor,
         "user.activate" if active else "user.deactivate",
         user,
         before={"active": before},
         after={"active": active},
-    )
-
-
-def _revoke_sessions(user: User) -> None:
-    db.session.execute(
-        sa.update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
     )
 
 
@@ -164,6 +157,7 @@ def _open_session(user: User, address: str, user_agent: str) -> User:
     db.session.add(session)
     record(user, "auth.login", user)
     user.login_token = session.token
+    user.login_session = session
     return user
 
 
@@ -202,15 +196,3 @@ def log_out(user: User) -> None:
         .values(revoked_at=utcnow())
     )
     record(user, "auth.logout", user)
-
-
-def load_session_user(token: str) -> User | None:
-    """Flask-Login's loader: the user behind a live, unrevoked session token."""
-    user = db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), User.active)
-    )
-    if user is not None:
-        user.login_token = token
-    return user

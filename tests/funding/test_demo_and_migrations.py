@@ -83,7 +83,12 @@ def test_upgrade_on_an_empty_sqlite_file(tmp_path):
     import sys
 
     target = tmp_path / "fresh.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{target}",
+        "FLASK_APP": "wsgi.py",
+        "LINKAGE_CONFIG": "config.DevelopmentConfig",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "flask", "db", "upgrade"],
         env=env,
@@ -120,7 +125,12 @@ def test_pledges_keep_their_money_through_the_schedule_migration(tmp_path):
     import sys
 
     target = tmp_path / "old.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{target}",
+        "FLASK_APP": "wsgi.py",
+        "LINKAGE_CONFIG": "config.DevelopmentConfig",
+    }
 
     def flask_db(*args):
         done = subprocess.run(
