@@ -106,6 +106,9 @@ def register_hooks(app: Flask) -> None:
         if token is not None:
             current_address.reset(token)
 
+    from funding.accounts.settings_views import second_factor_gate
+
+    app.before_request(second_factor_gate)
     app.after_request(i18n.remember_language)
     app.after_request(security.add_headers)
     i18n.register_template_helpers(app)

@@ -52,6 +52,21 @@ def register(app: Flask) -> None:
             "nothing is negative"
         )
 
+    @app.cli.command("demo-code")
+    @click.argument("email")
+    def demo_code_command(email: str) -> None:
+        """Print the second-factor code a demo account's app shows now (development only)."""
+        if current_app.config["ENV_NAME"] != "development":
+            raise click.ClickException("demo-code runs only under DevelopmentConfig.")
+        from funding.accounts.second_factor import current_code
+        from funding.accounts.services import find_user_by_email
+        from funding.demo import DEMO_TOTP_SECRET
+
+        user = find_user_by_email(email)
+        if user is None or user.totp_secret != DEMO_TOTP_SECRET:
+            raise click.ClickException(f"{email} is not a demo account with a second factor.")
+        click.echo(current_code(user.totp_secret))
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

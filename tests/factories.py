@@ -24,6 +24,8 @@ from funding.ledger.services import Leg, account, post
 from funding.proposals.models import BudgetCategory, BudgetLine, Program, Proposal, ProposalState
 
 PASSWORD = "correct horse battery"
+#: Staff and admins come with a second factor: this TOTP secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _serial = itertools.count(1)
 
 
@@ -82,6 +84,8 @@ def user(role: Role = Role.STAFF, **fields) -> User:
         links["party"] = organization() if role == Role.ORG_MEMBER else enterprise()
     if role == Role.COMMUNITY_WORKER and "community" not in fields:
         links["community"] = community()
+    if role in (Role.STAFF, Role.ADMIN):
+        fields.setdefault("totp_secret", TOTP_SECRET)
     u = User(
         email=fields.pop("email", f"user{n}@example.org"),
         name=fields.pop("name", f"用户{n}"),

@@ -57,3 +57,34 @@ class StaffUserForm(PasswordMixin, FlaskForm):
     community_id = SelectField(
         _l("Community (community workers only)"), coerce=int, validators=[Optional()]
     )
+
+
+class ChangePasswordForm(PasswordMixin, FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(PasswordMixin, FlaskForm):
+    """A new password, through a reset link."""
+
+
+class ConfirmForm(FlaskForm):
+    """The password again (or, with a second factor, a code), before a sensitive change."""
+
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=MAX_LENGTH)])
+    code = StringField(
+        _l("Code from your authenticator app"), validators=[Optional(), Length(max=20)]
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

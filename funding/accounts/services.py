@@ -23,7 +23,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def _new_user(email: str, name: str, password: str, role: Role, **links) -> User:
     email = email.strip().lower()
-    problem = password_problem(password, email)
+    problem = password_problem(password, email, name)
     if problem:
         raise DomainError(problem)
     if find_user_by_email(email):

@@ -39,7 +39,7 @@ from funding.transactions import DomainError
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow a ``next`` that stays on this site, judged as a browser will read it.
 
     Browsers drop tabs and line breaks from an address and read a backslash as a slash, so
@@ -79,8 +79,11 @@ def login():
             else:
                 session.clear()
                 login_user(user)
+                target = safe_next(request.args.get("next"))
+                if user.has_second_factor:
+                    return redirect(url_for("accounts.second_factor_login", next=target))
                 flash(_("Welcome, %(name)s.", name=user.name), "success")
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(target)
     return render_template("accounts/login.html", form=form), status
 
 

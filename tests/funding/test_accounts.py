@@ -77,7 +77,12 @@ def test_enterprise_registers(client):
 def test_password_rules():
     assert password_problem("short1") == "password_too_short"
     assert password_problem("x" * 129) == "password_too_long"
-    assert password_problem("y7#" * 21 + "q") is None  # 64 characters are allowed
+    assert password_problem("y7#Kq2-Lm9!pR4vT" * 4) is None  # 64 characters are allowed
+    assert password_problem("Passw0rd!") == "password_weak"
+    assert password_problem("abcabcab") == "password_weak"
+    assert password_problem("P@ssw0rd2026") == "password_weak"
+    assert password_problem("westlake-chen", "x@example.org") is None
+    assert password_problem("westlake-chen", "x@example.org", "Westlake Chen") == "password_weak"
     assert password_problem("password123") == "password_common"
     assert password_problem("Woaini1314") == "password_common"
     assert password_problem("aaaaaaaaaaaa") == "password_common"
@@ -91,7 +96,7 @@ def test_common_password_refused_at_registration(client):
 
 
 def test_login_wrong_password_then_right(client, make):
-    user = make.user(Role.STAFF)
+    user = make.user(Role.REVIEWER)
     bad = client.post("/login", data={"email": user.email, "password": "wrong password"})
     assert bad.status_code == 401 and "邮箱或密码错误" in bad.get_data(as_text=True)
     good = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
@@ -99,7 +104,7 @@ def test_login_wrong_password_then_right(client, make):
 
 
 def test_login_ignores_offsite_next(client, make):
-    user = make.user(Role.STAFF)
+    user = make.user(Role.REVIEWER)
     response = client.post(
         "/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD}
     )
@@ -187,7 +192,7 @@ def test_many_failures_from_many_addresses_slow_the_account_but_never_lock_its_o
 
 
 def test_login_starts_a_new_session_and_logout_ends_it_for_good(client, make):
-    user = make.user(Role.STAFF)
+    user = make.user(Role.REVIEWER)
     client.get("/login")
     client.set_cookie("session", "planted-by-attacker")
     client.post("/login", data={"email": user.email, "password": PASSWORD})
@@ -203,7 +208,7 @@ def test_login_starts_a_new_session_and_logout_ends_it_for_good(client, make):
 
 
 def test_two_logins_are_two_sessions(client, make, app):
-    user = make.user(Role.STAFF)
+    user = make.user(Role.REVIEWER)
     other = app.test_client()
     for c in (client, other):
         c.post("/login", data={"email": user.email, "password": PASSWORD})

@@ -51,6 +51,15 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "accounts.my_sessions"): LOGGED_IN,
     ("POST", "accounts.end_session"): {**dict.fromkeys(ROLES, 404), "anonymous": 302},
     ("POST", "accounts.end_other_sessions"): dict.fromkeys(ROLES, 302),
+    ("GET", "accounts.change_password"): LOGGED_IN,
+    ("GET", "accounts.forgot_password"): ALL,
+    ("GET", "accounts.reset_password"): dict.fromkeys(ROLES, 302),  # not a valid link
+    ("GET", "accounts.confirm"): LOGGED_IN,
+    ("POST", "accounts.send_reset_link"): only("admin", ok=302),
+    ("GET", "accounts.second_factor_login"): dict.fromkeys(ROLES, 302),  # already given
+    ("GET", "accounts.second_factor"): LOGGED_IN,
+    ("POST", "accounts.new_recovery_codes"): {**only(*STAFF, other=404)},
+    ("POST", "accounts.second_factor_off"): dict.fromkeys(ROLES, 302),
     ("GET", "accounts.parties"): only(*STAFF),
     ("POST", "accounts.verify"): only(*STAFF, ok=302),
     ("POST", "accounts.ask_party"): only(*STAFF, ok=302),
@@ -250,6 +259,7 @@ def world(make):
         "community_id": need.community_id,
         "user_id": target.id,
         "session_id": 2**31 - 1,
+        "token": "not-a-token",
         "proposal_id": {"disclosure": public.id, "_": proposal.id},
         "program_id": proposal.program_id,
         "attachment_id": attachment.id,

@@ -35,7 +35,7 @@ def test_nul_in_a_form_field_is_a_400_and_line_breaks_are_kept(client, make):
 
 
 def test_an_offsite_next_after_normalisation_is_not_followed(client, make):
-    user = make.user(Role.STAFF)
+    user = make.user(Role.REVIEWER)
     for target in ["/\\evil.example", "\\\\evil.example", "https://evil.example", "//evil"]:
         client.post("/logout")
         response = client.post(
