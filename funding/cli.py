@@ -52,6 +52,21 @@ def register(app: Flask) -> None:
             "nothing is negative"
         )
 
+    @app.cli.command("grant-runtime-role")
+    @click.argument("role")
+    @click.option("--password", default=None, help="Set (or change) the role's password.")
+    def grant_runtime_role_command(role: str, password: str | None) -> None:
+        """Create (if missing) the PostgreSQL role the app runs as, and grant it what it may
+        do: read and write the tables, but only read and add to the audit log. Run it as the
+        tables' owner after every ``flask db upgrade``."""
+        from funding.audit.roles import grant_runtime_role
+
+        try:
+            grant_runtime_role(role, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{role}: tables read and write; audit_records SELECT and INSERT only")
+
     @app.cli.command("demo-code")
     @click.argument("email")
     def demo_code_command(email: str) -> None:
