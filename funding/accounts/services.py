@@ -48,6 +48,17 @@ class Registration:
     description: str = ""
 
 
+#: Registrations accepted per address per hour (a school or office shares one address).
+REGISTER_LIMIT_ADDRESS = 20
+
+
+@transactional
+def count_registration(address: str) -> None:
+    """Count a registration from ``address``; too many in an hour are refused."""
+    if throttle.hit("register_address", address, 3600) > REGISTER_LIMIT_ADDRESS:
+        raise Throttled("reset_throttled")
+
+
 @transactional
 def register_party(data: Registration, party: Party) -> User:
     """Create an unverified party and its first member; staff verify before it can act."""

@@ -105,6 +105,12 @@ def register():
 
 
 def _register(form: RegistrationForm, make_party: Callable[[], Party], kind: str):
+    if request.method == "POST":
+        try:
+            services.count_registration(request.remote_addr or "-")
+        except services.Throttled as exc:
+            flash(message(exc.code), "danger")
+            return render_template("accounts/register.html", form=form, kind=kind), 429
     if form.validate_on_submit():
         data = services.Registration(
             email=form.email.data,

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from funding.accounts.models import LoginSession, Role, Throttle, User
 from funding.accounts.passwords import password_problem
+from funding.accounts.services import REGISTER_LIMIT_ADDRESS
 from funding.audit.models import AuditRecord
 from funding.directory.models import Organization, Party
 from funding.extensions import db, utcnow
@@ -54,6 +55,14 @@ def test_credit_code_unique_across_organizations_and_enterprises(client, make):
     make.enterprise(credit_code="91110000600037341L")
     response = _register_org(client, credit_code="91110000600037341L")
     assert "该统一社会信用代码已被注册" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_registrations_are_throttled_per_address(client):
+    for n in range(REGISTER_LIMIT_ADDRESS):
+        client.post("/register/organization", data={"email": f"x{n}@example.org"})
+    response = _register_org(client)
+    assert response.status_code == 429 and "请求过多" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
