@@ -7,14 +7,12 @@ The schema comes from the migrations, so every run also checks that they apply.
 """
 
 import flask_babel
-import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import g
 from flask_migrate import upgrade
 
 from config import TestingConfig
-from funding.accounts.models import User
 from funding.app import create_app
 from funding.directory.services import load_reference_data
 from funding.extensions import db
@@ -90,13 +88,7 @@ def login_as(client):
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         if user.totp_secret:
-            # The same code is accepted once: forget the last one so tests may log in again.
-            db.session.execute(
-                sa.update(User).where(User.id == user.id).values(totp_last_step=None)
-            )
-            db.session.commit()
-            code = pyotp.TOTP(user.totp_secret).now()
-            response = client.post("/login/second-factor", data={"code": code})
+            response = factories.give_second_factor(client, user.email, user.totp_secret)
             assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 

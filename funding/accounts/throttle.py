@@ -79,13 +79,19 @@ def forget_account(email: str) -> int:
     return db.session.execute(sa.delete(T).where(T.account == email)).rowcount
 
 
-def limited_accounts(emails: list[str], window_seconds: int, limit: int) -> set[str]:
-    """Which of ``emails`` are slowed down, or blocked from some address, now (one query)."""
+def limited_accounts(emails: list[str], window_seconds: int, pair: int, slow: int) -> set[str]:
+    """Which of ``emails`` are blocked from some address (``pair`` failures there) or slowed
+    down (``slow`` failures in all) now, in one query."""
     since = utcnow() - timedelta(seconds=window_seconds)
     return set(
         db.session.scalars(
             sa.select(T.account).where(
-                T.account.in_(emails), T.window_start >= since, T.count >= limit
+                T.account.in_(emails),
+                T.window_start >= since,
+                sa.or_(
+                    (T.scope == "login_pair") & (T.count >= pair),
+                    (T.scope == "login_account") & (T.count >= slow),
+                ),
             )
         )
     )

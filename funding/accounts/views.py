@@ -30,6 +30,7 @@ from funding.directory import verification
 from funding.directory.forms import PartyNoteForm
 from funding.directory.models import Community, Enterprise, LegalForm, Organization, Party
 from funding.extensions import db
+from funding.inputs import LINE_CONTROLS
 from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
 from funding.messages import message
 from funding.pagination import page_of
@@ -67,7 +68,7 @@ def login():
                 form.email.data,
                 form.password.data,
                 request.remote_addr or "-",
-                request.user_agent.string,
+                LINE_CONTROLS.sub("", request.user_agent.string),
             )
         except services.Throttled as exc:
             flash(message(exc.code), "danger")
@@ -173,7 +174,8 @@ def users():
     limited = throttle.limited_accounts(
         [u.email for u in page.items],
         cfg["LOGIN_WINDOW_SECONDS"],
-        min(cfg["LOGIN_LIMIT_PAIR"], cfg["LOGIN_SLOW_AFTER"]),
+        cfg["LOGIN_LIMIT_PAIR"],
+        cfg["LOGIN_SLOW_AFTER"],
     )
     return render_template(
         "accounts/users.html", page=page, users=page.items, limited=limited, role_labels=ROLE_LABELS
