@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
+# The development server and commands say which configuration they use: wsgi.py has no default.
+export LINKAGE_CONFIG ?= config.DevelopmentConfig
 
 .PHONY: run test lint bench loadtest clean install translations messages db
 

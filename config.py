@@ -33,15 +33,30 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    #: A login session ends after this many seconds without a request (idle) or in all
+    #: (absolute): strict for staff and admins, who move money, longer for everyone else.
+    SESSION_IDLE_FOUNDATION = int(os.environ.get("SESSION_IDLE_FOUNDATION", str(30 * 60)))
+    SESSION_ABSOLUTE_FOUNDATION = int(os.environ.get("SESSION_ABSOLUTE_FOUNDATION", str(12 * 3600)))
+    SESSION_IDLE = int(os.environ.get("SESSION_IDLE", str(8 * 3600)))
+    SESSION_ABSOLUTE = int(os.environ.get("SESSION_ABSOLUTE", str(7 * 24 * 3600)))
+    #: Strict-Transport-Security max-age in seconds (0: not sent; production sends a year).
+    HSTS_SECONDS = 0
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 64 * 1024
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
-    #: Failed logins allowed in LOGIN_WINDOW_SECONDS per (account, address), per account from
-    #: all addresses, and per address over all accounts.
+    #: Failed logins allowed in LOGIN_WINDOW_SECONDS per (account, address) and per address
+    #: over all accounts before that pair or address must wait for the window to pass. An
+    #: account with LOGIN_SLOW_AFTER failures from anywhere is never locked: it accepts one
+    #: attempt every LOGIN_SLOW_SECONDS, so guessing is slow and its owner still gets in.
     LOGIN_LIMIT_PAIR = 5
-    LOGIN_LIMIT_ACCOUNT = 20
     LOGIN_LIMIT_ADDRESS = 30
+    LOGIN_SLOW_AFTER = 10
+    LOGIN_SLOW_SECONDS = 10
     LOGIN_WINDOW_SECONDS = 15 * 60
+    #: How many proxies in front of the app set X-Forwarded-For and X-Forwarded-Proto (the
+    #: documented HTTPS proxy: 1). With 0 the headers are ignored and the client address is
+    #: the connection's, as a proxy-less server must.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PAGE_SIZE = 20
     #: Public pages for anonymous visitors are cached (``funding/caching.py``): in each
     #: process by default; set CACHE_TYPE=RedisCache and CACHE_REDIS_URL to share one cache.
@@ -125,7 +140,10 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    #: ``__Host-``: the browser keeps it only if Secure, for this host and path ``/``.
+    SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600
 
     def __init__(self) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]

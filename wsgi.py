@@ -1,11 +1,18 @@
 """WSGI entry point: ``gunicorn wsgi:app``; ``flask`` finds it on its own.
 
-The configuration comes from LINKAGE_CONFIG (default ``config.DevelopmentConfig``;
-use ``config.ProductionConfig`` in production).
+The configuration is named by LINKAGE_CONFIG, and must be: ``config.ProductionConfig`` in
+production; ``make run`` sets ``config.DevelopmentConfig``. Nothing falls back to the
+development configuration (debug pages, a known secret) when it is forgotten.
 """
 
 import os
+import sys
 
 from funding.app import create_app
 
-app = create_app(os.environ.get("LINKAGE_CONFIG", "config.DevelopmentConfig"))
+if not os.environ.get("LINKAGE_CONFIG"):
+    sys.exit(
+        "LINKAGE_CONFIG is not set: set it to config.ProductionConfig in production "
+        "(or config.DevelopmentConfig on a development machine)."
+    )
+app = create_app(os.environ["LINKAGE_CONFIG"])

@@ -4,10 +4,11 @@ from pathlib import Path
 
 from flask import Flask, g, request
 from flask_openapi3 import OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import import_string
 
-from funding import cli, errors, i18n, models, observability, security  # noqa: F401 - models
-from funding.accounts.services import load_session_user
+from funding import cli, errors, i18n, inputs, models, observability, security  # noqa: F401 - models
+from funding.accounts.sessions import load_session_user
 from funding.api import API_INFO, API_PREFIX, SECURITY_SCHEMES
 from funding.api.problems import Problem, validation_problem
 from funding.audit.services import current_address
@@ -40,6 +41,9 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
         config_object = config_object()
     app.config.from_object(config_object)
     app.json.ensure_ascii = False
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    inputs.register(app)
     register_extensions(app)
     register_blueprints(app)
     register_api(app)
@@ -71,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from funding.accounts import settings_views  # noqa: F401 - routes on accounts
     from funding.accounts.views import bp as accounts_bp
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp
@@ -137,6 +142,9 @@ def register_hooks(app: Flask) -> None:
         if token is not None:
             current_address.reset(token)
 
+    from funding.accounts.settings_views import second_factor_gate
+
+    app.before_request(second_factor_gate)
     app.after_request(i18n.remember_language)
     app.after_request(security.add_headers)
     i18n.register_template_helpers(app)

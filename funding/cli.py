@@ -131,6 +131,36 @@ def register(app: Flask) -> None:
             "nothing is negative"
         )
 
+    @app.cli.command("grant-runtime-role")
+    @click.argument("role")
+    @click.option("--password", default=None, help="Set (or change) the role's password.")
+    def grant_runtime_role_command(role: str, password: str | None) -> None:
+        """Create (if missing) the PostgreSQL role the app runs as, and grant it what it may
+        do: read and write the tables, but only read and add to the audit log. Run it as the
+        tables' owner after every ``flask db upgrade``."""
+        from funding.audit.roles import grant_runtime_role
+
+        try:
+            grant_runtime_role(role, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{role}: tables read and write; audit_records SELECT and INSERT only")
+
+    @app.cli.command("demo-code")
+    @click.argument("email")
+    def demo_code_command(email: str) -> None:
+        """Print the second-factor code a demo account's app shows now (development only)."""
+        if current_app.config["ENV_NAME"] != "development":
+            raise click.ClickException("demo-code runs only under DevelopmentConfig.")
+        from funding.accounts.second_factor import current_code
+        from funding.accounts.services import find_user_by_email
+        from funding.demo import DEMO_TOTP_SECRET
+
+        user = find_user_by_email(email)
+        if user is None or user.totp_secret != DEMO_TOTP_SECRET:
+            raise click.ClickException(f"{email} is not a demo account with a second factor.")
+        click.echo(current_code(user.totp_secret))
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

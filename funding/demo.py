@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from funding.accounts.models import Role, User
+from funding.accounts.models import FOUNDATION_ROLES, Role, User
 from funding.accounts.passwords import hash_password
 from funding.audit.services import record
 from funding.demo_money import fund_programs, seed_money
@@ -34,6 +34,9 @@ from funding.transactions import transactional
 from funding.validators import credit_check_char
 
 DEMO_PASSWORD = "demo-2026-linkage"  # noqa: S105 - printed in README on purpose
+#: The demo staff and admin accounts' second factor: add it to an authenticator app, or run
+#: ``flask demo-code staff@demo.local`` (development only). Printed in README on purpose.
+DEMO_TOTP_SECRET = "LINKAGEDEMOSHANGCHENGSTAFFQINGBO"  # noqa: S105
 
 #: (name, legal form, categories, capacity)
 ORG_THEMES = [
@@ -311,6 +314,7 @@ def seed_demo() -> dict[str, int]:
                     name=name,
                     role=role,
                     password_hash=hash_password(DEMO_PASSWORD),
+                    totp_secret=DEMO_TOTP_SECRET if role in FOUNDATION_ROLES else None,
                     **links,
                 )
             )

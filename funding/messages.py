@@ -11,10 +11,37 @@ MESSAGES = {
     "already_verified": _l("This party is already verified."),
     "login_failed": _l("The email address or password is wrong."),
     "login_throttled": _l("Too many failed attempts. Please wait 15 minutes and try again."),
+    "login_slowed": _l(
+        "This account has had many failed logins, so it accepts one attempt every few "
+        "seconds. Please wait a moment and try again."
+    ),
     "password_too_short": _l("The password must have at least 8 characters."),
     "password_too_long": _l("The password may have at most 128 characters."),
     "password_common": _l("This password is too common; choose one that is harder to guess."),
     "password_contains_email": _l("The password must not contain your email name."),
+    "password_weak": _l(
+        "This password is too easy to guess. Use a longer one, such as three or four unrelated "
+        "words."
+    ),
+    "password_wrong": _l("The password is wrong."),
+    "code_wrong": _l(
+        "The code is wrong. Enter the 6 digits your app shows now, or a recovery code."
+    ),
+    "code_used": _l("This code was used already. Wait for the next one (every 30 seconds)."),
+    "second_factor_required": _l(
+        "Staff and administrator accounts must keep a second factor; you can replace it."
+    ),
+    "second_factor_needed": _l(
+        "Staff and administrator accounts need a second factor. Set up an authenticator app now."
+    ),
+    "confirm_first": _l(
+        "Please confirm it is you: this needs your password (or a code) from the last 10 minutes."
+    ),
+    "reset_throttled": _l("Too many requests from this address. Please try again in an hour."),
+    "reset_link_invalid": _l(
+        "This link is not valid any more: it was used, or more than an hour has passed. "
+        "Ask for a new one."
+    ),
     "party_not_verified": _l("Your organization has not been verified by the foundation yet."),
     "need_not_editable": _l("This need can no longer be edited."),
     "unknown_reference": _l("One of the chosen places or categories does not exist."),

@@ -1,11 +1,17 @@
 """Money: integer fen inside, ``¥1,234.56`` outside. The only place that converts."""
 
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 import cn2an
 
 #: The largest amount a form accepts: ¥100,000,000.00 (no grant here comes near it).
 MAX_FEN = 100_000_000 * 100
+#: A plain amount: digits, or digits grouped in threes by commas, then up to a few places.
+AMOUNT = re.compile(
+    r"(?P<sign>-?)(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<places>[0-9]{1,12}))?"
+)
 
 
 class MoneyError(ValueError):
@@ -13,26 +19,31 @@ class MoneyError(ValueError):
 
 
 def parse_yuan(text: str | None, *, allow_zero: bool = False) -> int:
-    """Turn '1,234.5' or '¥1234.50' into fen (123450); refuse anything inexact or absurd."""
+    """Turn '1,234.5' or '¥1234.50' into fen (123450); refuse anything inexact or absurd.
+
+    Only plain decimals are read: commas must group thousands (``12,0,0`` is refused), and
+    exponents or underscores (``1e3``, ``1_000``) are not amounts a person types.
+    """
     if text is None or not str(text).strip():
         raise MoneyError("empty")
-    cleaned = str(text).strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise MoneyError("not_a_number") from exc
-    if not value.is_finite():
+    cleaned = unicodedata.normalize("NFKC", str(text)).strip().lstrip("¥").strip()
+    match = AMOUNT.fullmatch(cleaned)
+    if match is None:
         raise MoneyError("not_a_number")
-    if abs(value) * 100 > MAX_FEN:  # far beyond any grant; also keeps the arithmetic bounded
+    sign, whole, places = match.group("sign"), match.group("whole"), match.group("places") or ""
+    whole = whole.replace(",", "").lstrip("0") or "0"
+    if len(whole) > len(str(MAX_FEN // 100)):
         raise MoneyError("too_large")
-    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01"), ROUND_DOWN):
+    if len(places.rstrip("0")) > 2:
         raise MoneyError("too_many_decimals")
-    if value < 0:
+    value = Decimal(f"{whole}.{places[:2] or '0'}")
+    if value * 100 > MAX_FEN:
+        raise MoneyError("too_large")
+    if sign and value != 0:
         raise MoneyError("negative")
     if value == 0 and not allow_zero:
         raise MoneyError("zero")
-    fen = int(value * 100)
-    return fen
+    return int(value * 100)
 
 
 def format_fen(fen: int | None) -> str:

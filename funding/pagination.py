@@ -5,6 +5,7 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
 from funding.extensions import db
+from funding.inputs import bounded_int
 
 #: Past this page a list is not browsed but searched or filtered: links stop here.
 MAX_PAGE = 10_000
@@ -13,7 +14,7 @@ MAX_PAGE = 10_000
 def page_of(query: sa.Select, per_page: int | None = None) -> Pagination:
     """The page of ``query`` that ``?page=`` asks for (out of range: the nearest); the query
     must end its order with a unique column so that rows never move between pages."""
-    number = request.args.get("page", 1, type=int)
+    number = request.args.get("page", 1, type=bounded_int)
     number = min(max(number or 1, 1), MAX_PAGE)
     return db.paginate(
         query,

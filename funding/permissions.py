@@ -3,10 +3,12 @@
 import functools
 from collections.abc import Callable
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from funding.accounts.models import Role
+from funding.accounts.sessions import recently_confirmed
+from funding.messages import message
 
 
 def roles_required(*roles: Role) -> Callable:
@@ -26,3 +28,12 @@ def roles_required(*roles: Role) -> Callable:
 
 
 staff_required = roles_required(Role.STAFF)
+
+
+def confirm_first(back: str):
+    """Before a sensitive action: a redirect to give the password (or second factor) again if
+    it was not given in this session in the last 10 minutes, else None."""
+    if recently_confirmed(current_user):
+        return None
+    flash(message("confirm_first"), "info")
+    return redirect(url_for("accounts.confirm", next=back))

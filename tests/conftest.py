@@ -88,6 +88,9 @@ def login_as(client):
         client.post("/logout")
         response = client.post("/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        if user.totp_secret:
+            response = factories.give_second_factor(client, user.email, user.totp_secret)
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
 
     return login

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from funding.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from funding.forms import credit_code_check, mobile_check
+from funding.inputs import visible_text
 
 
 class LoginForm(FlaskForm):
@@ -30,14 +31,16 @@ class RegistrationForm(PasswordMixin, FlaskForm):
     """The person and the party profile, registered together."""
 
     party_name = StringField(
-        _l("Name of the organization"), validators=[DataRequired(), Length(max=100)]
+        _l("Name of the organization"), validators=[visible_text, DataRequired(), Length(max=100)]
     )
     credit_code = StringField(
         _l("Unified social credit code"),
         validators=[DataRequired(), credit_code_check],
         description=_l("18 characters, as on the registration certificate."),
     )
-    person_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
+    person_name = StringField(
+        _l("Your name"), validators=[visible_text, DataRequired(), Length(max=50)]
+    )
     contact_mobile = StringField(_l("Mobile number"), validators=[DataRequired(), mobile_check])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     description = TextAreaField(_l("What you do"), validators=[Optional(), Length(max=2000)])
@@ -48,9 +51,40 @@ class OrganizationRegistrationForm(RegistrationForm):
 
 
 class StaffUserForm(PasswordMixin, FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[visible_text, DataRequired(), Length(max=100)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     community_id = SelectField(
         _l("Community (community workers only)"), coerce=int, validators=[Optional()]
+    )
+
+
+class ChangePasswordForm(PasswordMixin, FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(PasswordMixin, FlaskForm):
+    """A new password, through a reset link."""
+
+
+class ConfirmForm(FlaskForm):
+    """The password again (or, with a second factor, a code), before a sensitive change."""
+
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=MAX_LENGTH)])
+    code = StringField(
+        _l("Code from your authenticator app"), validators=[Optional(), Length(max=20)]
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

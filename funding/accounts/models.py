@@ -53,14 +53,19 @@ class User(UserMixin, db.Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The TOTP secret (base32) once the second factor is set up; None without one.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The last TOTP time step accepted, so that a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     party: Mapped[Optional["Party"]] = relationship(
         back_populates="members", foreign_keys=[party_id]
     )
     community: Mapped[Optional["Community"]] = relationship()
 
-    #: The login session this user object was loaded for (not a column).
+    #: The login session this user object was loaded for, and its token (not columns).
     login_token = None
+    login_session = None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, not the user id, so logout can revoke it."""
@@ -74,6 +79,15 @@ class User(UserMixin, db.Model):
     def is_foundation(self) -> bool:
         return self.role in FOUNDATION_ROLES
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff and admins move money: they cannot reach staff pages without one."""
+        return self.is_foundation
+
     def has_role(self, *roles: Role) -> bool:
         """True if the user holds one of ``roles``; admins hold every staff power."""
         return self.role in roles or (self.role == Role.ADMIN and Role.STAFF in roles)
@@ -83,7 +97,13 @@ class User(UserMixin, db.Model):
 
 
 class LoginSession(db.Model):
-    """One login: the cookie carries only ``token``; logout revokes the row for good."""
+    """One login: the cookie carries only ``token``; logout revokes the row for good.
+
+    A session ends when revoked, after ``SESSION_IDLE_*`` without a request or after
+    ``SESSION_ABSOLUTE_*`` in all. ``confirmed_at`` is the last time its owner proved who
+    they are (password or second factor), for actions that ask again; ``second_factor_at``
+    is when the second factor was given at login (None until then).
+    """
 
     __tablename__ = "login_sessions"
 
@@ -93,17 +113,52 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     address: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    second_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
-    """A failed login, counted per account, per address and per pair to throttle guessing."""
+class Throttle(db.Model):
+    """A counter of attempts per scope and key (an account, an address, or both) in a window.
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (sa.Index("ix_login_attempts_at_email_address", "at", "email", "address"),)
+    Counted with one atomic statement, so concurrent attempts are counted exactly.
+    """
+
+    __tablename__ = "throttles"
+
+    scope: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    #: The account the counter is about, if any (an admin lifts its limits by it).
+    account: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    count: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(db.Model):
+    """A password reset link: only the hash of its token is kept; single use, short-lived."""
+
+    __tablename__ = "password_resets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    address: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code for the second factor, kept as a hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(256))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,13 +2,14 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
-from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginAttempt, LoginSession, Role, User
-from funding.accounts.passwords import hash_password, password_problem, verify_password
+from funding.accounts import throttle
+from funding.accounts.models import STAFF_CREATABLE_ROLES, LoginSession, Role, User
+from funding.accounts.passwords import check_password, hash_password, password_problem
+from funding.accounts.sessions import revoke_sessions
 from funding.audit.services import record, snapshot
 from funding.directory.models import Organization, Party
 from funding.directory.verification import ensure_credit_code_free
@@ -22,7 +23,7 @@ def find_user_by_email(email: str) -> User | None:
 
 def _new_user(email: str, name: str, password: str, role: Role, **links) -> User:
     email = email.strip().lower()
-    problem = password_problem(password, email)
+    problem = password_problem(password, email, name)
     if problem:
         raise DomainError(problem)
     if find_user_by_email(email):
@@ -45,6 +46,17 @@ class Registration:
     credit_code: str
     contact_mobile: str
     description: str = ""
+
+
+#: Registrations accepted per address per hour (a school or office shares one address).
+REGISTER_LIMIT_ADDRESS = 20
+
+
+@transactional
+def count_registration(address: str) -> None:
+    """Count a registration from ``address``; too many in an hour are refused."""
+    if throttle.hit("register_address", address, 3600) > REGISTER_LIMIT_ADDRESS:
+        raise Throttled("reset_throttled")
 
 
 @transactional
@@ -100,7 +112,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     before = user.active
     user.active = active
     if not active:
-        _revoke_sessions(user)
+        revoke_sessions(user)
     record(
         actor,
         "user.activate" if active else "user.deactivate",
@@ -110,60 +122,80 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     )
 
 
-def _revoke_sessions(user: User) -> None:
-    db.session.execute(
-        sa.update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
-
-
 class Throttled(DomainError):
     """Too many failed logins from this address or for this account; try again later."""
 
 
-def _throttled(email: str, address: str) -> bool:
+@transactional
+def _claim_attempt(email: str, address: str) -> None:
+    """Count the attempt before the password is checked, or refuse it.
+
+    Blocks a (account, address) pair after LOGIN_LIMIT_PAIR failures and an address after
+    LOGIN_LIMIT_ADDRESS; an account with LOGIN_SLOW_AFTER failures from anywhere is slowed
+    to one attempt every LOGIN_SLOW_SECONDS, so its owner still gets in.
+    """
     cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
-    recent = sa.select(sa.func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
-    pair = db.session.scalar(
-        recent.where(LoginAttempt.email == email, LoginAttempt.address == address)
-    )
-    if pair >= cfg["LOGIN_LIMIT_PAIR"]:
-        return True
-    if (
-        db.session.scalar(recent.where(LoginAttempt.address == address))
-        >= cfg["LOGIN_LIMIT_ADDRESS"]
+    window = cfg["LOGIN_WINDOW_SECONDS"]
+    if throttle.current("login_address", address, window) >= cfg["LOGIN_LIMIT_ADDRESS"]:
+        raise Throttled("login_throttled")
+    pair = throttle.hit("login_pair", f"{email}|{address}", window, account=email)
+    if pair > cfg["LOGIN_LIMIT_PAIR"]:
+        raise Throttled("login_throttled")
+    if not throttle.take_turn(
+        "login_account",
+        email,
+        after=cfg["LOGIN_SLOW_AFTER"],
+        every_seconds=cfg["LOGIN_SLOW_SECONDS"],
+        window_seconds=window,
     ):
-        return True
-    return (
-        db.session.scalar(recent.where(LoginAttempt.email == email)) >= cfg["LOGIN_LIMIT_ACCOUNT"]
-    )
+        raise Throttled("login_slowed")
 
 
 @transactional
-def log_in(email: str, password: str, address: str) -> User | None:
-    """Check the password under throttling; open a new server-side session, or count a failure.
+def _login_failed(email: str, address: str) -> None:
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    throttle.hit("login_account", email, window, account=email)
+    throttle.hit("login_address", address, window)
+    record(None, "auth.login_failed", object_type="User", object_id=email[:64])
 
-    Failures are counted per (account, address), per account and per address, so that a
-    guesser at one address slows down without locking the real user out elsewhere.
-    """
-    email = email.strip().lower()
-    if _throttled(email, address):
-        raise Throttled("login_throttled")
-    user = find_user_by_email(email)
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
-        db.session.add(LoginAttempt(email=email, address=address))
-        record(None, "auth.login_failed", object_type="User", object_id=email)
-        return None
-    session = LoginSession(token=secrets.token_urlsafe(32), user=user, address=address)
-    db.session.add(session)
-    db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address)
+
+@transactional
+def _open_session(user: User, address: str, user_agent: str) -> User:
+    throttle.forget("login_pair", f"{user.email}|{address}")
+    session = LoginSession(
+        token=secrets.token_urlsafe(32), user=user, address=address, user_agent=user_agent[:200]
     )
+    db.session.add(session)
     record(user, "auth.login", user)
     user.login_token = session.token
+    user.login_session = session
     return user
+
+
+def log_in(email: str, password: str, address: str, user_agent: str = "") -> User | None:
+    """Check the password under throttling; open a new server-side session, or count a failure.
+
+    An unknown email costs the same as a known one (a dummy hash is checked), so the time
+    taken does not tell whether an account exists.
+    """
+    email = email.strip().lower()
+    _claim_attempt(email, address)
+    user = find_user_by_email(email)
+    valid = check_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        _login_failed(email, address)
+        return None
+    return _open_session(user, address, user_agent)
+
+
+@transactional
+def lift_limits(actor: User, user: User) -> int:
+    """An admin lifts every login block and slow-down on an account."""
+    if actor.role != Role.ADMIN:
+        raise DomainError("forbidden")
+    lifted = throttle.forget_account(user.email)
+    record(actor, "auth.limits_lifted", user, after={"counters": lifted})
+    return lifted
 
 
 @transactional
@@ -175,15 +207,3 @@ def log_out(user: User) -> None:
         .values(revoked_at=utcnow())
     )
     record(user, "auth.logout", user)
-
-
-def load_session_user(token: str) -> User | None:
-    """Flask-Login's loader: the user behind a live, unrevoked session token."""
-    user = db.session.scalar(
-        sa.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), User.active)
-    )
-    if user is not None:
-        user.login_token = token
-    return user

@@ -1,14 +1,24 @@
 """Login, logout, registration, and the staff pages for accounts and verification."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
-from funding.accounts import services
+from funding.accounts import services, throttle
 from funding.accounts.forms import (
     LoginForm,
     OrganizationRegistrationForm,
@@ -20,20 +30,29 @@ from funding.directory import verification
 from funding.directory.forms import PartyNoteForm
 from funding.directory.models import Community, Enterprise, LegalForm, Organization, Party
 from funding.extensions import db
+from funding.inputs import LINE_CONTROLS
 from funding.labels import LEGAL_FORM_LABELS, ROLE_LABELS, choices
 from funding.messages import message
 from funding.pagination import page_of
-from funding.permissions import staff_required
+from funding.permissions import roles_required, staff_required
 from funding.transactions import DomainError
 
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` that stays on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.dashboard")
+def safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site, judged as a browser will read it.
+
+    Browsers drop tabs and line breaks from an address and read a backslash as a slash, so
+    ``/%09/evil.example`` (a tab) is ``//evil.example``, another site: a target with any
+    control character is refused, and the rest is checked with backslashes made slashes.
+    """
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return url_for("main.dashboard")
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return url_for("main.dashboard")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +64,12 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.log_in(form.email.data, form.password.data, request.remote_addr or "-")
+            user = services.log_in(
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "-",
+                LINE_CONTROLS.sub("", request.user_agent.string),
+            )
         except services.Throttled as exc:
             flash(message(exc.code), "danger")
             status = 429
@@ -56,8 +80,11 @@ def login():
             else:
                 session.clear()
                 login_user(user)
+                target = safe_next(request.args.get("next"))
+                if user.has_second_factor:
+                    return redirect(url_for("accounts.second_factor_login", next=target))
                 flash(_("Welcome, %(name)s.", name=user.name), "success")
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(target)
     return render_template("accounts/login.html", form=form), status
 
 
@@ -79,6 +106,12 @@ def register():
 
 
 def _register(form: RegistrationForm, make_party: Callable[[], Party], kind: str):
+    if request.method == "POST":
+        try:
+            services.count_registration(request.remote_addr or "-")
+        except services.Throttled as exc:
+            flash(message(exc.code), "danger")
+            return render_template("accounts/register.html", form=form, kind=kind), 429
     if form.validate_on_submit():
         data = services.Registration(
             email=form.email.data,
@@ -134,10 +167,29 @@ def users():
     """Staff see every account, a page at a time, and can switch one off."""
     page = page_of(
         sa.select(User)
-        .options(joinedload(User.party), joinedload(User.community))
-        .order_by(User.role, User.email)
+        .options(selectinload(User.party), selectinload(User.community))
+        .order_by(User.role, User.email, User.id)
     )
-    return render_template("accounts/users.html", page=page, role_labels=ROLE_LABELS)
+    cfg = current_app.config
+    limited = throttle.limited_accounts(
+        [u.email for u in page.items],
+        cfg["LOGIN_WINDOW_SECONDS"],
+        cfg["LOGIN_LIMIT_PAIR"],
+        cfg["LOGIN_SLOW_AFTER"],
+    )
+    return render_template(
+        "accounts/users.html", page=page, users=page.items, limited=limited, role_labels=ROLE_LABELS
+    )
+
+
+@bp.route("/staff/users/<int:user_id>/limits", methods=["POST"])
+@roles_required(Role.ADMIN)
+def lift_limits(user_id: int):
+    """An admin lifts the login blocks and slow-down on an account."""
+    user = db.get_or_404(User, user_id)
+    services.lift_limits(current_user, user)
+    flash(_("Login limits lifted for %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.route("/staff/users/new", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from flask_babel import get_timezone
 from funding.audit.display import action_label, details
 from funding.audit.models import AuditRecord
 from funding.extensions import db
+from funding.pagination import page_of
 from funding.permissions import staff_required
 
 bp = Blueprint("audit", __name__)
@@ -46,7 +47,7 @@ def log():
         query = query.where(AuditRecord.at >= since)
     if until := _day_start(args.get("until")):
         query = query.where(AuditRecord.at < until + timedelta(days=1))
-    page = db.paginate(query.order_by(AuditRecord.id.desc()), per_page=50, error_out=False)
+    page = page_of(query.order_by(AuditRecord.id.desc()), per_page=50)
     object_types = db.session.scalars(
         sa.select(AuditRecord.object_type).distinct().order_by(AuditRecord.object_type)
     ).all()

@@ -6,16 +6,19 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from funding.forms import CheckboxListField, MoneyField, credit_code_check, mobile_check
+from funding.inputs import visible_text
 
 
 class PartyProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[visible_text, DataRequired(), Length(max=100)])
     credit_code = StringField(
         _l("Unified social credit code"),
         validators=[Optional(), credit_code_check],
         description=_l("18 characters, as on the registration certificate."),
     )
-    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=50)])
+    contact_name = StringField(
+        _l("Contact person"), validators=[visible_text, DataRequired(), Length(max=50)]
+    )
     contact_mobile = StringField(_l("Mobile number"), validators=[DataRequired(), mobile_check])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     categories = CheckboxListField(_l("Service categories"))
@@ -39,7 +42,7 @@ class EnterpriseProfileForm(PartyProfileForm):
 class NeedForm(FlaskForm):
     community_id = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
     category_code = SelectField(_l("Service category"), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
+    title = StringField(_l("Title"), validators=[visible_text, DataRequired(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=4000)])
     beneficiaries = IntegerField(
         _l("Direct beneficiaries"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)]

@@ -33,7 +33,7 @@ from funding.messages import message
 from funding.money import MoneyError, parse_yuan
 from funding.pagination import page_of
 from funding.paperwork import grant_agreement
-from funding.permissions import staff_required
+from funding.permissions import confirm_first, staff_required
 from funding.pledges.forms import KeyedForm
 from funding.pledges.models import Pledge
 from funding.proposals.models import Proposal
@@ -243,6 +243,8 @@ def sign(grant_id: int, number: int):
     """Sign a payment; the last required sign-off pays it."""
     grant = db.get_or_404(Grant, grant_id)
     tranche = _tranche_or_404(grant, number)
+    if again := confirm_first(url_for("grants.detail", grant_id=grant.id)):
+        return again
     form = SignForm()
     if form.validate_on_submit():
         try:

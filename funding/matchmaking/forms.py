@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from funding.forms import CheckboxListField, MoneyField
+from funding.inputs import visible_text
 
 
 class ActionForm(FlaskForm):
@@ -22,9 +23,9 @@ class InviteForm(FlaskForm):
 
 
 class FairForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[visible_text, DataRequired(), Length(max=100)])
     held_on = DateField(_l("Date"), validators=[DataRequired()])
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Place"), validators=[visible_text, DataRequired(), Length(max=200)])
 
 
 class FairProjectsForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 
 from funding.accounts.models import FOUNDATION_ROLES, User
+from funding.audit.services import record
 from funding.extensions import db, utcnow
 from funding.notifications.models import Notification
 from funding.notifications.outbox import queue_email
@@ -63,4 +64,11 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
-    return db.session.execute(query.values(read_at=utcnow())).rowcount
+    read = (
+        db.session.execute(query.values(read_at=utcnow()).returning(Notification.id))
+        .scalars()
+        .all()
+    )
+    if read:
+        record(user, "notifications.read", user, after={"notifications": sorted(read)})
+    return len(read)

@@ -15,6 +15,7 @@ from funding.documents import pdf_response
 from funding.extensions import db
 from funding.grants.models import Grant, GrantSource
 from funding.i18n import localized
+from funding.inputs import bounded_int
 from funding.jobs.exports import deliver
 from funding.labels import PAYMENT_METHOD_LABELS, PLEDGE_TARGET_LABELS, choices
 from funding.ledger.labels import preload_account_labels
@@ -190,9 +191,9 @@ def new():
     form = PledgeForm()
     _fill(form)
     if request.method == "GET":
-        if proposal_id := request.args.get("proposal", type=int):
+        if proposal_id := request.args.get("proposal", type=bounded_int):
             form.target.data, form.proposal_id.data = PledgeTarget.PROJECT.value, proposal_id
-        elif program_id := request.args.get("program", type=int):
+        elif program_id := request.args.get("program", type=bounded_int):
             form.target.data, form.program_id.data = PledgeTarget.PROGRAM.value, program_id
     over = None
     fit = request.form.get("fit", "")

@@ -11,6 +11,7 @@ from flask import current_app
 from funding.accounts.models import User
 from funding.audit.services import record
 from funding.extensions import db
+from funding.inputs import INVISIBLE
 from funding.proposals.models import Attachment, Proposal
 from funding.proposals.services import is_editable
 from funding.proposals.workflow import is_applicant
@@ -41,7 +42,7 @@ def _checked_name(name: str) -> tuple[str, str]:
     name = (name or "").strip()
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
         raise DomainError("attachment_bad_name")
-    if len(name) > 200 or any(ord(ch) < 32 for ch in name):
+    if len(name) > 200 or any(ord(ch) < 32 for ch in name) or INVISIBLE.search(name):
         raise DomainError("attachment_bad_name")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:

@@ -38,8 +38,16 @@ def proposals_query(params: dict, reviews: bool = False) -> sa.Select:
 
 
 def _streamed(query: sa.Select):
-    """Rows in batches, so that a large export holds a batch in memory, not the table."""
-    return db.session.scalars(query.execution_options(yield_per=500))
+    """Rows in batches, so that a large export holds a batch in memory, not the table.
+
+    The server-side cursor is closed however the download ends (a client that goes away
+    mid-download closes the stream).
+    """
+    result = db.session.scalars(query.execution_options(yield_per=500))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def count_proposals(params: dict) -> int:

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from funding.forms import CheckboxListField, MoneyField
+from funding.inputs import visible_text
 
 EXTRA_ROWS = 2
 
@@ -50,12 +51,12 @@ class OutcomeForm(Form):
 
 
 class TeamForm(Form):
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=50)])
+    name = StringField(_l("Name"), validators=[visible_text, Optional(), Length(max=50)])
     role = StringField(_l("Role in the project"), validators=[Optional(), Length(max=100)])
 
 
 class ProposalForm(FlaskForm):
-    title = StringField(_l("Project title"), validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Project title"), validators=[visible_text, Optional(), Length(max=120)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
     category_code = SelectField(_l("Service category"), validators=[Optional()])
     need_ids = CheckboxListField(_l("Community needs it answers"), coerce=int)
@@ -97,7 +98,7 @@ class ApproveForm(FlaskForm):
 
 
 class ObjectionForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Your name"), validators=[visible_text, DataRequired(), Length(max=50)])
     contact = StringField(_l("Phone or email"), validators=[DataRequired(), Length(max=100)])
     text = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=4000)])
 
@@ -122,14 +123,18 @@ class ObjectionAnswerForm(FlaskForm):
 
 
 class CriterionForm(Form):
-    name = StringField(_l("Criterion"), validators=[Optional(), Length(max=50)])
-    name_en = StringField(_l("Criterion (English)"), validators=[Optional(), Length(max=80)])
+    name = StringField(_l("Criterion"), validators=[visible_text, Optional(), Length(max=50)])
+    name_en = StringField(
+        _l("Criterion (English)"), validators=[visible_text, Optional(), Length(max=80)]
+    )
     weight = IntegerField(_l("Weight"), validators=[Optional(), NumberRange(min=1, max=100)])
 
 
 class ProgramForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=150)])
+    name = StringField(_l("Name"), validators=[visible_text, DataRequired(), Length(max=100)])
+    name_en = StringField(
+        _l("Name (English)"), validators=[visible_text, DataRequired(), Length(max=150)]
+    )
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=2000)])
     purpose_en = TextAreaField(_l("Purpose (English)"), validators=[Optional(), Length(max=2000)])
     categories = CheckboxListField(_l("Service categories (none = any)"))

@@ -116,8 +116,15 @@ def record_event(
     )
 
 
-def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> ProposalState:
-    """Check who acts and whether the state allows it; move, record the event and the audit."""
+def _move(
+    proposal: Proposal,
+    actor: User,
+    action: Action,
+    note: str = "",
+    changes: tuple[dict, dict] | None = None,
+) -> ProposalState:
+    """Check who acts and whether the state allows it; move, record the event and the audit
+    (with ``changes``, the fields' values before and after, when the action edits them)."""
     applicant = is_applicant(actor, proposal)
     if (action in APPLICANT_ACTIONS and not applicant) or (
         action not in APPLICANT_ACTIONS and not actor.is_foundation
@@ -133,8 +140,12 @@ def _move(proposal: Proposal, actor: User, action: Action, note: str = "") -> Pr
         actor,
         f"proposal.{action.value}",
         proposal,
-        before={"state": before.value},
-        after={"state": proposal.state.value, **({"note": note} if note else {})},
+        before={"state": before.value, **({"fields": changes[0]} if changes else {})},
+        after={
+            "state": proposal.state.value,
+            **({"note": note} if note else {}),
+            **({"fields": changes[1]} if changes else {}),
+        },
     )
     return before
 
@@ -190,7 +201,7 @@ def save_draft(
     moment fails on the version column instead (``StaleDataError``)."""
     if expected_version is not None and expected_version != proposal.version_id:
         raise DomainError("proposal_changed")
-    _move(proposal, actor, Action.SAVE)
+    old = snapshot(proposal)
     proposal.updated_at = utcnow()  # the row changes (and its version moves) on every save
     for name in (
         "title",
@@ -220,6 +231,15 @@ def save_draft(
         )
         for i, line in enumerate(data.lines)
     ]
+    new = snapshot(proposal)
+    changed = [name for name in new if new[name] != old[name]]
+    # Checked after the edit, in the same transaction: a refusal rolls the edit back.
+    _move(
+        proposal,
+        actor,
+        Action.SAVE,
+        changes=({n: old[n] for n in changed}, {n: new[n] for n in changed}),
+    )
 
 
 def completeness_errors(p: Proposal) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from funding.dates import today
 from funding.directory.models import LegalForm, ServiceCategory, Street
 from funding.extensions import db
 from funding.i18n import localized
+from funding.inputs import bounded_int
 from funding.jobs.exports import deliver
 from funding.labels import LEGAL_FORM_LABELS, choices
 from funding.messages import message
@@ -80,7 +81,7 @@ def staff_context(proposal: Proposal) -> dict:
 @staff_required
 def staff_queue():
     """One queue across programs: age in state, who it waits on, what is past its target."""
-    program_id = request.args.get("program", type=int)
+    program_id = request.args.get("program", type=bounded_int)
     page = page_of(queue_query(program_id=program_id, overdue=bool(request.args.get("overdue"))))
     programs_ = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
     return render_template(
@@ -198,7 +199,7 @@ def answer_objection(objection_id: int):
 def _export_filters() -> dict:
     """The program and state filters of the staff exports."""
     return {
-        "program": request.args.get("program", type=int),
+        "program": request.args.get("program", type=bounded_int),
         "state": request.args.get("state") or None,
     }
 

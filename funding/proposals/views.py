@@ -24,6 +24,7 @@ from funding.directory.models import Need, NeedStatus, Organization, ServiceCate
 from funding.documents import pdf_response
 from funding.extensions import db
 from funding.i18n import localized
+from funding.inputs import bounded_int
 from funding.labels import BUDGET_CATEGORY_LABELS, PROPOSAL_STATE_LABELS, choices
 from funding.messages import FIELD_MESSAGES, message
 from funding.pagination import page_of
@@ -35,6 +36,7 @@ from funding.proposals.forms import EXTRA_ROWS, ProposalForm
 from funding.proposals.models import Attachment, BudgetCategory, Program, Proposal, ProposalState
 from funding.proposals.queue import expected_decision
 from funding.proposals.screening import RULE_NAMES
+from funding.proposals.workflow import is_applicant
 from funding.transactions import DomainError
 
 #: The staff list's archive: proposals whose cycle is over.
@@ -318,13 +320,21 @@ def _attachment_or_404(proposal_id: int, attachment_id: int) -> Attachment:
 
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
 def download(proposal_id: int, attachment_id: int):
-    """Only those who may see the proposal download its files, always as a download."""
+    """Only those who may see the proposal download its files, always as a download.
+
+    A blind reviewer gets a neutral file name: the original one often names the applicant.
+    """
     item = _attachment_or_404(proposal_id, attachment_id)
+    name = item.original_name
+    if item.proposal.program.blind_review and not (
+        current_user.is_foundation or is_applicant(current_user, item.proposal)
+    ):
+        name = f"attachment-{item.id}.{name.rsplit('.', 1)[-1]}"
     return send_file(
         attachments.attachment_path(item),
         mimetype=item.content_type,
         as_attachment=True,
-        download_name=item.original_name,
+        download_name=name,
     )
 
 
@@ -351,8 +361,8 @@ def compare(proposal_id: int):
     if len(versions) < 2:
         flash(_("There is only one submitted version so far."), "info")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    a = request.args.get("a", type=int) or max(versions) - 1
-    b = request.args.get("b", type=int) or max(versions)
+    a = request.args.get("a", type=bounded_int) or max(versions) - 1
+    b = request.args.get("b", type=bounded_int) or max(versions)
     if a not in versions or b not in versions:
         abort(404)
     blind = (

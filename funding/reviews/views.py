@@ -56,8 +56,13 @@ def assignments():
 @bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
 @roles_required(Role.REVIEWER)
 def review(assignment_id: int):
-    """Declare, then score; others' reviews appear only once this reviewer has submitted."""
+    """Declare, then score; others' reviews appear only once this reviewer has submitted.
+
+    A reviewer who declared a conflict is out of the review and may not open the proposal.
+    """
     assignment = _my_assignment(assignment_id)
+    if assignment.state == AssignmentState.CONFLICTED:
+        abort(403)
     proposal = assignment.proposal
     form = ReviewForm(prefix="review")
     form.recommendation.choices = choices(RECOMMENDATION_LABELS)

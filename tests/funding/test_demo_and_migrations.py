@@ -54,15 +54,26 @@ def test_seed_demo_is_idempotent_and_plausible(runner):
     assert len(failed) == 1
 
 
-def test_demo_accounts_log_in(runner, client):
+def test_demo_accounts_log_in(app, runner, client, monkeypatch):
+    """README's two commands: the password, and for staff and admin `flask demo-code`."""
     runner.invoke(args=["seed-demo"])
+    refused = runner.invoke(args=["demo-code", "staff@demo.local"])
+    assert refused.exit_code != 0 and "DevelopmentConfig" in refused.output
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
     for email in ("admin", "staff", "reviewer", "org", "enterprise", "community"):
         response = client.post(
             "/login", data={"email": f"{email}@demo.local", "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, email
+        if email in ("admin", "staff"):
+            assert response.headers["Location"].startswith("/login/second-factor")
+            code = runner.invoke(args=["demo-code", f"{email}@demo.local"]).output.strip()
+            assert len(code) == 6 and code.isdigit()
+            response = client.post("/login/second-factor", data={"code": code})
+            assert response.status_code == 302, email
         assert client.get("/dashboard").status_code == 200
         client.post("/logout")
+    assert runner.invoke(args=["demo-code", "org@demo.local"]).exit_code != 0
 
 
 def test_seed_demo_refuses_production(app, runner, monkeypatch):
@@ -83,7 +94,12 @@ def test_upgrade_on_an_empty_sqlite_file(tmp_path):
     import sys
 
     target = tmp_path / "fresh.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{target}",
+        "FLASK_APP": "wsgi.py",
+        "LINKAGE_CONFIG": "config.DevelopmentConfig",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "flask", "db", "upgrade"],
         env=env,
@@ -120,7 +136,12 @@ def test_pledges_keep_their_money_through_the_schedule_migration(tmp_path):
     import sys
 
     target = tmp_path / "old.sqlite"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}", "FLASK_APP": "wsgi.py"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{target}",
+        "FLASK_APP": "wsgi.py",
+        "LINKAGE_CONFIG": "config.DevelopmentConfig",
+    }
 
     def flask_db(*args):
         done = subprocess.run(

@@ -139,6 +139,7 @@ def test_links_use_the_site_url_else_the_request_host(
     db.session.commit()
     staff = make.user(Role.STAFF)
     client.post("/login", data={"email": staff.email, "password": make.PASSWORD}, base_url=base)
+    make.give_second_factor(client, staff.email, base_url=base)
     client.post(f"/proposals/{p.id}/pass", base_url=base)
     assert outbox[-1].body.endswith(f"\n\n{link_base}/proposals/{p.id}")
 

@@ -4,6 +4,7 @@ same number of SQL statements on a small world and on one three times its size."
 import sqlalchemy as sa
 
 from funding.extensions import db
+from tests.factories import give_second_factor
 from tests.funding import volume
 from tests.funding.money_helpers import reset_database
 
@@ -99,6 +100,8 @@ def _costs(app, scale: int) -> dict[tuple[str, str], int]:
                 "/login", data={"email": emails[role], "password": "correct horse battery"}
             )
             assert login.status_code == 302
+            if world.users[role].totp_secret:
+                assert give_second_factor(client, emails[role]).status_code == 302
         for url in urls:
             path = url.format(**ids)
             client.get(path).close()  # once to warm what is cached per process

@@ -114,7 +114,9 @@ def test_budget_mismatch_refused(applicant):
         ("1.005", "最多保留两位小数"),
         ("-3", "不能为负数"),
         ("0", "必须大于零"),
-        ("1e12", "金额过大"),
+        ("1000000000", "金额过大"),
+        ("1e12", "请以元为单位输入金额"),
+        ("12,0,0", "请以元为单位输入金额"),
     ],
 )
 def test_bad_money_in_budget_lines(applicant, price, words):

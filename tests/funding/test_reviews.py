@@ -64,7 +64,7 @@ def test_declared_conflict_removes_reviewer_and_tells_staff(in_review, make, log
         sa.select(Notification).filter_by(user_id=staff.id, key="review_conflict")
     )
     assert note is not None
-    assert client.get(f"/reviews/{a.id}").status_code == 200
+    assert client.get(f"/reviews/{a.id}").status_code == 403  # out of the review
     with pytest.raises(DomainError):
         services.submit_review(reviewer, a, [services.Score(5)] * 5, "x", Recommendation.FUND)
     with pytest.raises(DomainError):

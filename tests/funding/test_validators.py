@@ -64,7 +64,15 @@ def test_bad_mobile_refused(raw):
 
 @pytest.mark.parametrize(
     ("text", "fen"),
-    [("1,234.56", 123456), ("¥12", 1200), ("0.01", 1), ("30000", 3_000_000), ("1.50", 150)],
+    [
+        ("1,234.56", 123456),
+        ("¥12", 1200),
+        ("0.01", 1),
+        ("30000", 3_000_000),
+        ("1.50", 150),
+        ("１２，０００", 1_200_000),
+        ("￥ 100,000,000", 10_000_000_000),
+    ],
 )
 def test_parse_yuan(text, fen):
     assert parse_yuan(text) == fen
@@ -76,7 +84,12 @@ def test_parse_yuan(text, fen):
         ("1.001", "too_many_decimals"),
         ("-5", "negative"),
         ("0", "zero"),
-        ("1e12", "too_large"),
+        ("1e12", "not_a_number"),
+        ("1e999999999", "not_a_number"),
+        ("12,0,0", "not_a_number"),
+        ("1_000", "not_a_number"),
+        ("1,2345", "not_a_number"),
+        ("1000000000", "too_large"),
         ("abc", "not_a_number"),
         ("NaN", "not_a_number"),
         ("", "empty"),
