@@ -26,7 +26,11 @@ def problem_response(description: str) -> dict:
 
 #: Errors every operation may answer with.
 ERRORS = {
+    # the site-wide input guard: control characters in the path, query or body
+    "400": problem_response("The request holds characters no text may hold"),
     "404": problem_response("Not found"),
+    # an id beyond what an id column holds matches no address of this method
+    "405": problem_response("Not an address this method answers"),
     "422": problem_response("The request is not valid"),
 }
 #: And those of operations that need a token.
