@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from funding.accounts import sessions, throttle
 from funding.accounts.models import PasswordReset, Role, User
 from funding.accounts.passwords import check_password, hash_password, password_problem
-from funding.accounts.services import Throttled, find_user_by_email
+from funding.accounts.services import Throttled, count_tries, find_user_by_email
 from funding.audit.services import record
 from funding.extensions import db, utcnow
 from funding.notifications.outbox import queue_email
@@ -121,20 +121,9 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-@transactional
-def _count_check(user: User) -> None:
-    cfg = current_app.config
-    window = cfg["LOGIN_WINDOW_SECONDS"]
-    if (
-        throttle.hit("password_check", str(user.id), window, account=user.email)
-        > cfg["LOGIN_LIMIT_PAIR"]
-    ):
-        raise Throttled("login_throttled")
-
-
 def _checked(user: User, password: str) -> None:
     """Refuse a wrong password; tries are counted and limited like logins."""
-    _count_check(user)
+    count_tries("password_check", user)
     if not check_password(user.password_hash, password):
         raise DomainError("password_wrong")
 

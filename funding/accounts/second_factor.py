@@ -12,11 +12,10 @@ import secrets
 import pyotp
 import segno
 import sqlalchemy as sa
-from flask import current_app
 
 from funding.accounts import sessions, throttle
 from funding.accounts.models import RecoveryCode, User
-from funding.accounts.services import Throttled
+from funding.accounts.services import count_tries
 from funding.audit.services import record
 from funding.extensions import db, utcnow
 from funding.transactions import DomainError, transactional
@@ -66,17 +65,6 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transactional
-def _count_try(user: User) -> None:
-    cfg = current_app.config
-    window = cfg["LOGIN_WINDOW_SECONDS"]
-    if (
-        throttle.hit("second_factor", str(user.id), window, account=user.email)
-        > cfg["LOGIN_LIMIT_PAIR"]
-    ):
-        raise Throttled("login_throttled")
-
-
-@transactional
 def _accept(user: User, code: str) -> str:
     """Use up a TOTP step or a recovery code of the user; returns which, or raises."""
     code = _digits(code)
@@ -113,7 +101,7 @@ def _accept(user: User, code: str) -> str:
 def _check(user: User, code: str) -> str:
     if not user.has_second_factor:
         raise DomainError("code_wrong")
-    _count_try(user)
+    count_tries("second_factor", user)
     return _accept(user, code)
 
 

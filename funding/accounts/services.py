@@ -127,6 +127,16 @@ class Throttled(DomainError):
 
 
 @transactional
+def count_tries(scope: str, user: User) -> None:
+    """Count one check of a password or code for the account, in its own transaction so that
+    a failed check still counts; past the limit the check is refused before it is made."""
+    cfg = current_app.config
+    tries = throttle.hit(scope, str(user.id), cfg["LOGIN_WINDOW_SECONDS"], account=user.email)
+    if tries > cfg["LOGIN_LIMIT_PAIR"]:
+        raise Throttled("login_throttled")
+
+
+@transactional
 def _claim_attempt(email: str, address: str) -> None:
     """Count the attempt before the password is checked, or refuse it.
 
