@@ -16,6 +16,8 @@ from funding.pledges.models import Pledge, PledgeState
 from funding.transparency import tables
 
 DIMENSIONS = ("program", "street", "category")
+#: The years a report can be asked for (a calendar can hold).
+FIRST_YEAR, LAST_YEAR = 2000, 9998
 #: The givers a report lists by name (those that agreed to be listed), largest first.
 GIVERS_SHOWN = 30
 

@@ -58,8 +58,8 @@ def index():
 @public_page
 def annual_report(year: int):
     """A year's report: totals, where the money went, who gave, what finished projects did."""
-    report = annual.annual(year)
-    if not report.totals.grants:
+    report = annual.annual(year) if annual.FIRST_YEAR <= year <= annual.LAST_YEAR else None
+    if report is None or not report.totals.grants:
         abort(404)
     return render_template(
         "transparency/annual.html",
@@ -71,8 +71,8 @@ def annual_report(year: int):
 @bp.route("/reports/<int:year>.pdf")
 def annual_report_pdf(year: int):
     """The same report as a PDF to print and file."""
-    report = annual.annual(year)
-    if not report.totals.grants:
+    report = annual.annual(year) if annual.FIRST_YEAR <= year <= annual.LAST_YEAR else None
+    if report is None or not report.totals.grants:
         abort(404)
     return pdf_response(annual_document(report), f"annual-report-{year}.pdf")
 

@@ -38,3 +38,9 @@ def test_the_years_report_as_page_and_pdf(client):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert f"{year}" in text and "人民币叁万元整" in text and donor.party.name in text
     assert client.get(f"/reports/{today().year - 30}").status_code == 404
+
+
+def test_a_year_no_calendar_holds_is_not_found(client):
+    for year in (0, 1999, 9999, 10_000, 2**40):
+        assert client.get(f"/reports/{year}").status_code == 404
+        assert client.get(f"/reports/{year}.pdf").status_code == 404
