@@ -111,10 +111,9 @@ def _targets(app, client, args) -> list[tuple[str, str, dict, set]]:
             continue
         targets.append(("GET", url, {}, set()))
         response = client.get(url)
-        body = response.get_data(as_text=True)
         if response.status_code == 200 and response.mimetype == "text/html":
             reader = FormReader()
-            reader.feed(body)
+            reader.feed(response.get_data(as_text=True))
             for action, fields, files in reader.forms:
                 if action.startswith("/") and not action.startswith("/logout"):
                     targets.append(("POST", action, fields, files))
