@@ -304,8 +304,10 @@ class Year:
 
     def __init__(self, cast: Cast, rng: random.Random, start: datetime, now: datetime):
         self.cast, self.rng, self.start, self.now = cast, rng, start, now
-        self.fair_queue: list[Grant] = []
+        self.fair_queue: list[tuple[int, Grant]] = []
         self.fairs = 0
+        self.current: Proposal | None = None  # the draft being carried through its steps
+        self.day = 0  # the year's day that draft started on
 
     def at(self, day: int, step: str, action: Callable[[], object]) -> bool:
         """Run ``action`` as of ``day`` of the year plus the step's offset, unless that is

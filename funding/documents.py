@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from flask import Response
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -38,7 +39,6 @@ class Document:
     tables: list[tuple[str, Sequence[str], list[Sequence[str]]]] = field(default_factory=list)
     clauses: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
-    date_label: str = ""
 
 
 def _p(text: object, style: ParagraphStyle = BODY) -> Paragraph:
@@ -86,9 +86,7 @@ def render(doc: Document) -> bytes:
     story += [_p(clause) for clause in doc.clauses]
     if doc.signatures:
         story.append(Spacer(1, 12 * mm))
-        cells = [
-            _p(f"{party}\n\n\n{doc.date_label}: ____年____月____日") for party in doc.signatures
-        ]
+        cells = [_p(f"{party}\n\n\n{_('Date')}: ____年____月____日") for party in doc.signatures]
         story.append(Table([cells], colWidths=[width / len(cells)] * len(cells)))
     pdf.build(story)
     return out.getvalue()

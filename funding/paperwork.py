@@ -24,6 +24,11 @@ def _amount(fen: int) -> str:
     return f"{format_fen(fen)}\n{_('In capitals')}: {capitals(fen)}"
 
 
+def _party(party) -> str:
+    """A party as agreements name it: its name and its credit code."""
+    return f"{party.name}\n{_('Unified social credit code')}: {party.credit_code}"
+
+
 def _date(value) -> str:
     return format_date(value, "long") if value else "—"
 
@@ -36,7 +41,7 @@ def application_form(proposal: Proposal) -> Document:
         fields=[
             (_("Program"), localized(proposal.program, "name")),
             (_("Project title"), proposal.title or ""),
-            (_("Applicant"), f"{org.name}\n{_('Unified social credit code')}: {org.credit_code}"),
+            (_("Applicant"), _party(org)),
             (_("Contact"), f"{org.contact_name} · {org.contact_mobile}"),
             (
                 _("Service category"),
@@ -90,7 +95,6 @@ def application_form(proposal: Proposal) -> Document:
             )
         ],
         signatures=[_("Applicant (seal)"), _("Person in charge (signature)")],
-        date_label=_("Date"),
     )
 
 
@@ -104,7 +108,7 @@ def grant_agreement(grant: Grant) -> Document:
             (_("Party A (funder)"), _foundation()),
             (
                 _("Party B (grantee)"),
-                f"{org.name}\n{_('Unified social credit code')}: {org.credit_code}",
+                _party(org),
             ),
             (_("Program"), localized(proposal.program, "name")),
             (_("Project"), proposal.title or ""),
@@ -143,7 +147,6 @@ def grant_agreement(grant: Grant) -> Document:
             _("The project, its grant and its payments are disclosed to the public."),
         ],
         signatures=[_("Party A (seal)"), _("Party B (seal)")],
-        date_label=_("Date"),
     )
 
 
@@ -158,7 +161,7 @@ def donation_agreement(pledge: Pledge) -> Document:
     else:
         purpose = _("The general pool")
     fields = [
-        (_("Donor (Party A)"), f"{ent.name}\n{_('Unified social credit code')}: {ent.credit_code}"),
+        (_("Donor (Party A)"), _party(ent)),
         (_("Recipient (Party B)"), _foundation()),
         (_("Purpose"), purpose),
         (_("Amount"), _amount(pledge.amount_fen)),
@@ -192,7 +195,6 @@ def donation_agreement(pledge: Pledge) -> Document:
             )
         ],
         signatures=[_("Party A (seal)"), _("Party B (seal)")],
-        date_label=_("Date"),
     )
 
 
