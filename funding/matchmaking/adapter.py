@@ -20,6 +20,7 @@ directory's names of categories, streets and communities, for the library's own 
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -27,6 +28,8 @@ from flask import g, has_request_context, request
 from sqlalchemy.orm import selectinload
 
 import matching
+from funding.caching import cache, data_version
+from funding.dates import today
 from funding.directory.models import (
     Community,
     Enterprise,
@@ -67,14 +70,24 @@ def parse_ref(value: str) -> tuple[str, int | str]:
 
 @dataclass
 class Snapshot:
-    """One instance and the rows its ids stand for."""
+    """One instance and the rows its ids stand for, read as a page asks for them."""
 
     data: dict
     instance: matching.Instance
     rows: dict[str, object] = field(default_factory=dict)
 
+    def load(self, refs: Iterable[str]) -> None:
+        """Read the rows behind these references, one query per kind: a page loads what it
+        is about to show before its loop, so its statement count stays fixed."""
+        missing = {item for item in refs if item not in self.rows}
+        if missing:
+            self.rows.update(dict.fromkeys(missing))
+            self.rows.update(resolve(missing))
+
     def row(self, item_ref: str):
-        return self.rows.get(item_ref)
+        """The row behind a reference (None for one deleted since the instance was built)."""
+        self.load((item_ref,))
+        return self.rows[item_ref]
 
     def has(self, item_ref: str) -> bool:
         return item_ref in self.instance.need_pos or item_ref in self.instance.funder_pos
@@ -212,9 +225,8 @@ def _project_item(proposal: Proposal, short_fen: int) -> dict:
     }
 
 
-def build_snapshot() -> Snapshot:
-    """Read the rows and build the instance (validated by the engine's parser)."""
-    rows: dict[str, object] = {}
+def snapshot_data() -> dict:
+    """The matching instance as plain data, read from the rows (the contract's JSON)."""
     money = money_on_offer()
     orgs = db.session.scalars(
         sa.select(Organization)
@@ -241,10 +253,8 @@ def build_snapshot() -> Snapshot:
 
     need_items = []
     for need in open_needs():
-        rows[ref("need", need.id)] = need
         need_items.append(_need_item(need))
     for proposal, short in projects:
-        rows[ref("project", proposal.id)] = proposal
         need_items.append(_project_item(proposal, short))
     org_items = []
     for org in orgs:
@@ -252,7 +262,6 @@ def build_snapshot() -> Snapshot:
         if not categories:
             continue
         communities = [c.id for c in org.communities] + sorted(extra[org.id][1])
-        rows[ref("org", org.id)] = org
         org_items.append(
             {
                 "id": ref("org", org.id),
@@ -270,13 +279,13 @@ def build_snapshot() -> Snapshot:
         "version": 1,
         "needs": need_items,
         "organizations": org_items,
-        "funders": _funders(rows, money),
+        "funders": _funders(money),
         "names": {"zh": zh, "en": en},
     }
-    return Snapshot(data=data, instance=matching.parse_instance(data), rows=rows)
+    return data
 
 
-def _funders(rows: dict[str, object], money: Money) -> list[dict]:
+def _funders(money: Money) -> list[dict]:
     items = []
     programs = db.session.scalars(
         sa.select(Program)
@@ -286,7 +295,6 @@ def _funders(rows: dict[str, object], money: Money) -> list[dict]:
     for program in programs:
         if money.programs[program.id] <= 0:
             continue
-        rows[ref("program", program.id)] = program
         items.append(
             {
                 "id": ref("program", program.id),
@@ -299,7 +307,6 @@ def _funders(rows: dict[str, object], money: Money) -> list[dict]:
     for category in db.session.scalars(sa.select(ServiceCategory).order_by(ServiceCategory.code)):
         if money.categories[category.code] <= 0:
             continue
-        rows[ref("category", category.code)] = category
         items.append(
             {
                 "id": ref("category", category.code),
@@ -315,7 +322,6 @@ def _funders(rows: dict[str, object], money: Money) -> list[dict]:
         .order_by(Enterprise.id)
     ).all()
     for ent in enterprises:
-        rows[ref("enterprise", ent.id)] = ent
         items.append(
             {
                 "id": ref("enterprise", ent.id),
@@ -328,14 +334,25 @@ def _funders(rows: dict[str, object], money: Money) -> list[dict]:
 
 
 def current_snapshot() -> Snapshot:
-    """The snapshot of this request, built once (the engine caches its index per instance)."""
+    """This request's snapshot. Its data is built once per data version and kept in the
+    application's cache (``funding.caching``), so pages that suggest do not read every
+    organization, need and pledge on each request; rows are read as the page shows them."""
     if not has_request_context():
-        return build_snapshot()
+        return _parsed(snapshot_data())
     this = request._get_current_object()
     cached = g.get("match_snapshot")
     if cached is None or cached[0] is not this:  # tests may share ``g`` between requests
-        cached = g.match_snapshot = (this, build_snapshot())
+        key = f"match-data:{data_version()}:{today().isoformat()}"
+        data = cache.get(key)
+        if data is None:
+            data = snapshot_data()
+            cache.set(key, data)
+        cached = g.match_snapshot = (this, _parsed(data))
     return cached[1]
+
+
+def _parsed(data: dict) -> Snapshot:
+    return Snapshot(data=data, instance=matching.parse_instance(data))
 
 
 MODELS = {
@@ -347,6 +364,12 @@ MODELS = {
     "category": ServiceCategory,
     "community": Community,
 }
+FUNDER_KINDS = {"program", "category", "enterprise"}
+#: What the suggestion panels show beside a row's name, read with it.
+LOADS = {
+    "need": (selectinload(Need.community),),
+    "project": (selectinload(Proposal.organization),),
+}
 
 
 def resolve(refs) -> dict[str, object]:
@@ -356,9 +379,13 @@ def resolve(refs) -> dict[str, object]:
         kind, row_id = parse_ref(item)
         wanted[kind].add(row_id)
     found: dict[str, object] = {}
+    if wanted.keys() & FUNDER_KINDS:  # one query each whatever the mix: a fixed cost per page
+        for kind in FUNDER_KINDS:
+            wanted.setdefault(kind, set())
     for kind, ids in wanted.items():
         model = MODELS[kind]
         key = model.code if kind == "category" else model.id
-        for row in db.session.scalars(sa.select(model).where(key.in_(ids))):
+        query = sa.select(model).where(key.in_(ids)).options(*LOADS.get(kind, ()))
+        for row in db.session.scalars(query):
             found[ref(kind, row.code if kind == "category" else row.id)] = row
     return found

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from funding.matchmaking.adapter import build_snapshot
+from funding.matchmaking.adapter import snapshot_data
 from funding.matchmaking.blueprint import bp
 from funding.matchmaking.models import BatchState
 from funding.matchmaking.services import run_batch
@@ -14,7 +14,7 @@ from funding.matchmaking.services import run_batch
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
 def export_command(output) -> None:
     """Write the current matching instance (the contract's JSON) to a file or stdout."""
-    data = build_snapshot().data
+    data = snapshot_data()
     json.dump(data, output, ensure_ascii=False, indent=2)
     output.write("\n")
     if output.name != "<stdout>":

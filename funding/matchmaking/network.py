@@ -163,6 +163,7 @@ def picture(
         pairings = {p.need_ref: p for p in batch.pairings if p.need_ref in instance.need_pos}
     if len(shown) > BUNDLE_ABOVE:
         return _bundled(snapshot, shown, pairings, streets)
+    snapshot.load(n.id for n in shown)
     community_names = instance.names.get("zh", {})
     pic = Picture()
     y = TOP
@@ -250,6 +251,7 @@ def _place_parties(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Organization and funder nodes for these references, each near the height it is wanted
     at; returns their heights by reference and sets the picture's height."""
+    snapshot.load(refs)
     for item in refs:
         row = snapshot.row(item)
         if row is None:

@@ -104,11 +104,14 @@ def say_all(reasons: Iterable, rows: Mapping[str, object]) -> list[str]:
     return [say(r, rows) for r in reasons]
 
 
-def refs_named(reasons: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The party references stored reasons name (to load their rows in one go)."""
+def refs_named(reasons: Iterable[matching.Reason | Mapping[str, Any]]) -> set[str]:
+    """The party references reasons name, stored or fresh (to load their rows in one go)."""
     found: set[str] = set()
     for reason in reasons:
-        params = reason.get("params") or {}
+        if isinstance(reason, matching.Reason):
+            params = reason.params
+        else:
+            params = reason.get("params") or {}
         found.update(params.get("funders") or ())
         if params.get("organization"):
             found.add(params["organization"])

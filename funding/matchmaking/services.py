@@ -18,7 +18,7 @@ from funding.accounts.models import User
 from funding.audit.services import record
 from funding.directory.models import Enterprise, Need, NeedStatus, Organization
 from funding.extensions import db, utcnow
-from funding.matchmaking.adapter import build_snapshot, parse_ref
+from funding.matchmaking.adapter import parse_ref, snapshot_data
 from funding.matchmaking.models import BatchState, MatchBatch, MatchPairing, PairingState
 from funding.money import format_fen
 from funding.notifications.services import notify
@@ -58,7 +58,7 @@ def _start(batch: MatchBatch) -> dict:
     """Take the instance from the rows now and mark the batch running."""
     if batch.state != BatchState.QUEUED:
         raise DomainError("batch_not_queued")
-    data = build_snapshot().data
+    data = snapshot_data()
     batch.state = BatchState.RUNNING
     batch.started_at = utcnow()
     batch.instance = data

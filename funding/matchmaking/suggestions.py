@@ -4,12 +4,13 @@ Each returns rows with the engine's score and reasons, rendered in the visitor's
 item the snapshot does not hold (a need no longer open, a funded project) gets no panel.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 import matching
 from funding.directory.models import Enterprise, Need
 from funding.matchmaking.adapter import current_snapshot, parse_ref, ref
-from funding.matchmaking.reasons import GRANT_SIZE, say_all
+from funding.matchmaking.reasons import GRANT_SIZE, refs_named, say_all
 from funding.proposals.models import Proposal
 
 PANEL_SIZE = 5
@@ -33,6 +34,8 @@ def _rows(
 ) -> list[Suggested]:
     """Suggestions with their rows and sentences; reasons whose code is in `drop` are left out."""
     snapshot = current_snapshot()
+    snapshot.load([s.id for s in suggestions])
+    snapshot.load(refs_named(r for s in suggestions for r in s.reasons))
     out = []
     for s in suggestions:
         kind, _ = parse_ref(s.id)
@@ -86,15 +89,18 @@ def fits_for_enterprise(enterprise: Enterprise, k: int = PANEL_SIZE) -> dict[str
     item = ref("enterprise", enterprise.id)
     if item not in snapshot.instance.funder_pos:
         return {"projects": [], "needs": []}
-    found = for_funder(item, restrict=None)
+    found = for_funder(item, restrict=None, per_kind=k)
     return {
-        "projects": [s for s in found if s.kind == "project"][:k],
-        "needs": [s for s in found if s.kind == "need"][:k],
+        "projects": [s for s in found if s.kind == "project"],
+        "needs": [s for s in found if s.kind == "need"],
     }
 
 
-def for_funder(funder_ref: str, restrict: set[str] | None) -> list[Suggested]:
-    """Every need a funder may fund, best first, optionally only those in ``restrict``.
+def for_funder(
+    funder_ref: str, restrict: set[str] | None, per_kind: int | None = None
+) -> list[Suggested]:
+    """Every need a funder may fund, best first, optionally only those in ``restrict`` and
+    only the first ``per_kind`` open needs and projects.
 
     A funder with nothing pledged yet says nothing useful about grant size ("can give up to
     ¥0"), so those reasons are dropped for it.
@@ -105,4 +111,13 @@ def for_funder(funder_ref: str, restrict: set[str] | None) -> list[Suggested]:
     found = matching.suggest_for_funder(instance, funder_ref, k=len(instance.needs))
     if restrict is not None:
         found = [s for s in found if s.id in restrict]
+    if per_kind is not None:
+        seen: Counter[str] = Counter()
+        kept = []
+        for s in found:
+            kind, _ = parse_ref(s.id)
+            seen[kind] += 1
+            if seen[kind] <= per_kind:
+                kept.append(s)
+        found = kept
     return _rows(found, drop=GRANT_SIZE if funder.budget_fen == 0 else frozenset())

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 import matching
 from funding.accounts.models import Role, User
 from funding.audit.models import AuditRecord
-from funding.directory.models import Enterprise, Need, NeedStatus, Organization
+from funding.directory.models import Enterprise, Need, NeedSource, NeedStatus, Organization
+from funding.directory.services import NeedData, create_need
 from funding.extensions import db, utcnow
 from funding.grants.models import CommunityRating, Grant, GrantState
 from funding.matchmaking import services
-from funding.matchmaking.adapter import build_snapshot, open_needs
+from funding.matchmaking.adapter import open_needs, snapshot_data
 from funding.matchmaking.models import BatchState, MatchBatch, MatchPairing, PairingState
 from funding.matchmaking.suggestions import organizations_for_need
 from funding.money import format_fen
@@ -26,6 +27,7 @@ from funding.pledges.models import PaymentMethod, PledgeTarget
 from funding.pledges.services import PledgeData, create_pledge, single
 from funding.proposals.models import Proposal, ProposalState
 from tests import factories as make
+from tests.funding.statements import get_counting
 
 QINGBO = "330102001"
 
@@ -130,7 +132,7 @@ def test_adapter_turns_rows_into_a_valid_instance(world):
     )
     db.session.commit()
 
-    data = build_snapshot().data
+    data = snapshot_data()
     instance = matching.parse_instance(data)
     needs = {n["id"]: n for n in data["needs"]}
     assert set(needs) == {
@@ -172,7 +174,7 @@ def test_adapter_turns_rows_into_a_valid_instance(world):
 
 def test_program_funds_are_funders_with_their_cap(make):
     prog = make.program(budget_fen=50_000_000, max_grant_fen=4_000_000)
-    funders = {f["id"]: f for f in build_snapshot().data["funders"]}
+    funders = {f["id"]: f for f in snapshot_data()["funders"]}
     assert funders[f"program-{prog.id}"]["budget_fen"] == 50_000_000
     assert funders[f"program-{prog.id}"]["max_per_need_fen"] == 4_000_000
 
@@ -412,3 +414,32 @@ def test_a_large_network_is_drawn_as_street_and_category_bundles(world, login_as
 
     detail = client.get(f"/matchmaking/network?street={QINGBO}&category=I").get_data(as_text=True)
     assert 'id="network-bundled"' not in detail and f'data-ref="need-{world.youth.id}"' in detail
+
+
+def test_suggestions_are_read_once_per_data_version(world, cached, login_as):
+    """The dashboard's panel reuses the instance built for the data as it is; a change that
+    any service makes (and audits) shows at once."""
+    meals_id = world.meals.id
+    client = login_as(world.ent_member)
+    first, cold = get_counting(client, "/dashboard")
+    again, warm = get_counting(client, "/dashboard")
+    assert warm < cold, "the second request does not read every party and pledge again"
+    panel = first.get_data(as_text=True)
+    panel = panel[panel.index('id="match-fits"') :]
+    assert "长者助餐服务" in panel and panel in again.get_data(as_text=True)
+
+    need = db.session.get(Need, meals_id)
+    create_need(
+        make.user(Role.COMMUNITY_WORKER, community=need.community),
+        NeedData(
+            community_id=need.community_id,
+            category_code="H",
+            title="清波长者居家探访",
+            description="独居长者每周探访。",
+            beneficiaries=40,
+            budget_estimate_fen=1_500_000,
+            source=NeedSource.CONSULTATION,
+        ),
+    )
+    fits = client.get("/dashboard").get_data(as_text=True)
+    assert "清波长者居家探访" in fits[fits.index('id="match-fits"') :]

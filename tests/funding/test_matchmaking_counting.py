@@ -9,7 +9,7 @@ from funding.directory.models import NeedStatus
 from funding.extensions import db
 from funding.ledger.models import AccountKind
 from funding.ledger.services import balance
-from funding.matchmaking.adapter import build_snapshot
+from funding.matchmaking.adapter import snapshot_data
 from funding.pledges.models import PledgeTarget
 from funding.proposals import services as proposals
 from tests.funding.money_helpers import (
@@ -53,7 +53,7 @@ def test_the_instance_counts_each_need_and_each_yuan_once(make):
     receive(staff, promise(ent, pledge_data(PledgeTarget.CATEGORY, 40_000 * M, category_code="H")))
     db.session.commit()
 
-    data = build_snapshot().data
+    data = snapshot_data()
     instance = matching.parse_instance(data)
     needs = {n.id: n.budget_fen for n in instance.needs}
     funders = {f.id: f.budget_fen for f in instance.funders}

@@ -1,12 +1,10 @@
 """A page's cost does not grow with the data: each key page, as each kind of user, runs the
 same number of SQL statements on a small world and on one three times its size."""
 
-import sqlalchemy as sa
-
-from funding.extensions import db
 from tests.factories import give_second_factor
 from tests.funding import volume
 from tests.funding.money_helpers import reset_database
+from tests.funding.statements import get_counting
 
 PAGES = {
     "anonymous": [
@@ -62,21 +60,10 @@ PAGES = {
 }
 
 
-def _count(app, client, url: str) -> tuple[int, int]:
-    statements = []
-
-    def counter(*_args):
-        statements.append(1)
-
-    db.session.remove()  # a fresh session, as a server's request has: nothing already loaded
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-        body = response.data  # a streamed download runs its queries as it is read
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200, (url, response.status_code, body[:300])
-    return len(statements), response.status_code
+def _count(client, url: str) -> int:
+    response, statements = get_counting(client, url)
+    assert response.status_code == 200, (url, response.status_code, response.data[:300])
+    return statements
 
 
 def _costs(app, scale: int) -> dict[tuple[str, str], int]:
@@ -105,7 +92,7 @@ def _costs(app, scale: int) -> dict[tuple[str, str], int]:
         for url in urls:
             path = url.format(**ids)
             client.get(path).close()  # once to warm what is cached per process
-            costs[(role, url)] = _count(app, client, path)[0]
+            costs[(role, url)] = _count(client, path)
     return costs
 
 

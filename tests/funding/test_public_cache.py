@@ -1,38 +1,12 @@
 """Public pages come from the cache for anonymous visitors and change as soon as the data
 behind them does; signed-in people always get their own page."""
 
-import pytest
-import sqlalchemy as sa
-from cachelib import SimpleCache
-
 from funding.accounts.models import Role, User
-from funding.caching import cache
 from funding.directory.models import NeedSource
 from funding.directory.services import NeedData, create_need
 from funding.extensions import db
 from tests import factories
-
-
-@pytest.fixture
-def cached(app, monkeypatch):
-    """The test app with a real in-memory cache (the suite runs with none)."""
-    monkeypatch.setitem(app.extensions["cache"], cache, SimpleCache())
-    return app
-
-
-def _statements(client, url: str, **kwargs):
-    seen = []
-
-    def counter(*_args):
-        seen.append(1)
-
-    db.session.remove()
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url, **kwargs)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
-    return response, len(seen)
+from tests.funding.statements import get_counting
 
 
 def test_a_public_page_is_served_from_the_cache_until_the_data_changes(cached, client):
@@ -40,9 +14,9 @@ def test_a_public_page_is_served_from_the_cache_until_the_data_changes(cached, c
     worker = factories.user(Role.COMMUNITY_WORKER, community=need.community)
     db.session.commit()
     community_id, worker_id = need.community_id, worker.id
-    first, cold = _statements(client, "/needs")
+    first, cold = get_counting(client, "/needs")
     assert first.status_code == 200 and "独居老人助餐" in first.get_data(as_text=True)
-    again, warm = _statements(client, "/needs")
+    again, warm = get_counting(client, "/needs")
     assert again.get_data() == first.get_data()
     assert warm < cold and warm <= 2, "a cached page asks only the data's version"
 
