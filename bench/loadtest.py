@@ -23,8 +23,11 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pyotp
 import requests
 import sqlalchemy as sa
+
+from funding.demo import DEMO_TOTP_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -105,19 +108,27 @@ def serve(app: str, port: int, env: dict) -> subprocess.Popen:
     raise SystemExit(f"{app} did not start on port {port}")
 
 
-def sign_in(host: str, email: str, password: str) -> str:
-    """Log in once through the form; the session cookie every simulated user then sends."""
-    session = requests.Session()
-    form = session.get(f"{host}/login", timeout=30).text
+def _post_form(session: requests.Session, url: str, fields: dict) -> requests.Response:
+    """Fill a page's form (its CSRF token included) and send it, without following."""
+    form = session.get(url, timeout=30).text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
-    answer = session.post(
-        f"{host}/login",
-        data={"csrf_token": token, "email": email, "password": password},
-        allow_redirects=False,
-        timeout=30,
+    return session.post(
+        url, data={"csrf_token": token, **fields}, allow_redirects=False, timeout=30
     )
+
+
+def sign_in(host: str, email: str, password: str) -> str:
+    """Log in once through the forms, with the second factor the foundation's accounts have;
+    the session cookie every simulated user then sends."""
+    session = requests.Session()
+    answer = _post_form(session, f"{host}/login", {"email": email, "password": password})
     if answer.status_code != 302:
         raise SystemExit(f"could not sign in as {email}")
+    if "/login/second-factor" in answer.headers["Location"]:
+        code = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+        answer = _post_form(session, f"{host}/login/second-factor", {"code": code})
+        if answer.status_code != 302:
+            raise SystemExit(f"{email}'s second factor was refused")
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 
@@ -221,9 +232,14 @@ def main() -> None:
                 for u in users
             )
         )
+        host = "http://127.0.0.1:8802"
+        # One sign-in per account: a second factor's code is good once.
+        cookies = {
+            who: sign_in(host, ACCOUNTS[args.data][who], PASSWORDS[args.data])
+            for who in {who for _label, _path, who in chosen if who}
+        }
         for label, path, who in chosen:
-            host = "http://127.0.0.1:8802"
-            login = sign_in(host, ACCOUNTS[args.data][who], PASSWORDS[args.data]) if who else None
+            login = cookies.get(who)
             warm(host, path, login)
             single = drive(host, path, 1, 3, login)["p50"]
             cells = []

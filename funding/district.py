@@ -18,10 +18,11 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 
-from funding.accounts.models import Role, User
+from funding.accounts.models import FOUNDATION_ROLES, Role, User
 from funding.accounts.passwords import hash_password
 from funding.dates import DISTRICT_ZONE, pretend, today
 from funding.demo import (
+    DEMO_TOTP_SECRET,
     ENTERPRISES,
     FORM_CYCLE,
     NEED_TEMPLATES,
@@ -148,7 +149,17 @@ def _count(model) -> int:
 
 
 def _user(email: str, name: str, role: Role, password_hash: str, **links) -> User:
-    user = User(email=email, name=name, role=role, password_hash=password_hash, **links)
+    """An account; the foundation's come enrolled with the demo's second factor, which
+    ``flask demo-code`` reads (staff pages need it)."""
+    second = DEMO_TOTP_SECRET if role in FOUNDATION_ROLES else None
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=password_hash,
+        totp_secret=second,
+        **links,
+    )
     db.session.add(user)
     return user
 
