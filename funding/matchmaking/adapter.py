@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy.orm import selectinload
 
 import matching
@@ -38,6 +38,9 @@ from funding.directory.models import (
     Organization,
     ServiceCategory,
     Street,
+    organization_communities,
+    party_categories,
+    party_streets,
 )
 from funding.extensions import db
 from funding.figures import available_by_program, giving, promised_matches_by_project
@@ -49,6 +52,7 @@ from funding.pledges.services import pledgeable_projects
 from funding.proposals.models import Program, Proposal, proposal_needs
 from funding.proposals.needs import ANSWERING
 
+PARSED = "matching-snapshot"  # app.extensions key: (cache key, the parsed snapshot)
 KINDS = {"need", "project", "org", "program", "enterprise", "category", "community"}
 
 
@@ -106,16 +110,23 @@ def answered_need_ids() -> sa.Select:
     )
 
 
-def open_needs() -> list[Need]:
-    """Open needs that no project answers yet."""
-    return list(
-        db.session.scalars(
-            sa.select(Need)
-            .where(Need.status == NeedStatus.OPEN, Need.id.not_in(answered_need_ids()))
-            .options(selectinload(Need.community))
-            .order_by(Need.id)
+def open_needs() -> list[sa.Row]:
+    """Open needs that no project answers yet, as plain rows with their street."""
+    return db.session.execute(
+        sa.select(
+            Need.id,
+            Need.community_id,
+            Community.street_code,
+            Need.category_code,
+            Need.budget_estimate_fen,
+            Need.beneficiaries,
+            Need.title,
+            Need.description,
         )
-    )
+        .join(Community, Community.id == Need.community_id)
+        .where(Need.status == NeedStatus.OPEN, Need.id.not_in(answered_need_ids()))
+        .order_by(Need.id)
+    ).all()
 
 
 def short_projects() -> list[Proposal]:
@@ -198,10 +209,10 @@ def _directory_names() -> tuple[dict[str, str], dict[str, str]]:
     return zh, en
 
 
-def _need_item(need: Need) -> dict:
+def _need_item(need: sa.Row) -> dict:
     return {
         "id": ref("need", need.id),
-        "street": need.community.street_code,
+        "street": need.street_code,
         "community": ref("community", need.community_id),
         "category": need.category_code,
         "budget_fen": need.budget_estimate_fen,
@@ -225,19 +236,55 @@ def _project_item(proposal: Proposal, short_fen: int) -> dict:
     }
 
 
+@dataclass
+class Links:
+    """Each party's categories and streets and each organization's communities, in the order
+    their pages list them, read as plain rows: a district's 1,400 organizations as objects
+    with their collections cost most of a snapshot."""
+
+    categories: dict[int, list[str]]
+    streets: dict[int, list[str]]
+    communities: dict[int, list[int]]
+
+
+def _links() -> Links:
+    def grouped(query: sa.Select) -> dict[int, list]:
+        found: dict[int, list] = defaultdict(list)
+        for key, value in db.session.execute(query):
+            found[key].append(value)
+        return found
+
+    categories = party_categories.c
+    streets = party_streets.c
+    communities = organization_communities.c
+    return Links(
+        grouped(
+            sa.select(categories.party_id, categories.category_code).order_by(
+                categories.party_id, categories.category_code
+            )
+        ),
+        grouped(
+            sa.select(streets.party_id, streets.street_code)
+            .join(Street, Street.code == streets.street_code)
+            .order_by(streets.party_id, Street.position)
+        ),
+        grouped(
+            sa.select(communities.organization_id, communities.community_id).order_by(
+                communities.organization_id, communities.community_id
+            )
+        ),
+    )
+
+
 def snapshot_data() -> dict:
     """The matching instance as plain data, read from the rows (the contract's JSON)."""
     money = money_on_offer()
-    orgs = db.session.scalars(
-        sa.select(Organization)
+    orgs = db.session.execute(
+        sa.select(Organization.id, Organization.capacity, Organization.description)
         .where(Organization.verified_at.is_not(None))
-        .options(
-            selectinload(Organization.categories),
-            selectinload(Organization.streets),
-            selectinload(Organization.communities),
-        )
         .order_by(Organization.id)
     ).all()
+    links = _links()
     org_ids = {o.id for o in orgs}
     projects = [
         (p, p.approved_amount_fen - money.projects[p.id])
@@ -251,22 +298,20 @@ def snapshot_data() -> dict:
         extra[p.organization_id][0].add(p.category_code)
         extra[p.organization_id][1].add(p.communities[0].id)
 
-    need_items = []
-    for need in open_needs():
-        need_items.append(_need_item(need))
+    need_items = [_need_item(need) for need in open_needs()]
     for proposal, short in projects:
         need_items.append(_project_item(proposal, short))
     org_items = []
     for org in orgs:
-        categories = [c.code for c in org.categories] + sorted(extra[org.id][0])
+        categories = links.categories[org.id] + sorted(extra[org.id][0])
         if not categories:
             continue
-        communities = [c.id for c in org.communities] + sorted(extra[org.id][1])
+        communities = links.communities[org.id] + sorted(extra[org.id][1])
         org_items.append(
             {
                 "id": ref("org", org.id),
                 "categories": list(dict.fromkeys(categories)),
-                "streets": [s.code for s in org.streets],
+                "streets": links.streets[org.id],
                 "communities": [ref("community", c) for c in dict.fromkeys(communities)],
                 "capacity": max(org.capacity - running[org.id], 0),
                 "rating": ratings.get(org.id),
@@ -279,13 +324,13 @@ def snapshot_data() -> dict:
         "version": 1,
         "needs": need_items,
         "organizations": org_items,
-        "funders": _funders(money),
+        "funders": _funders(money, links),
         "names": {"zh": zh, "en": en},
     }
     return data
 
 
-def _funders(money: Money) -> list[dict]:
+def _funders(money: Money, links: Links) -> list[dict]:
     items = []
     programs = db.session.scalars(
         sa.select(Program)
@@ -316,18 +361,15 @@ def _funders(money: Money) -> list[dict]:
             }
         )
     enterprises = db.session.scalars(
-        sa.select(Enterprise)
-        .where(Enterprise.verified_at.is_not(None))
-        .options(selectinload(Enterprise.categories), selectinload(Enterprise.streets))
-        .order_by(Enterprise.id)
-    ).all()
-    for ent in enterprises:
+        sa.select(Enterprise.id).where(Enterprise.verified_at.is_not(None)).order_by(Enterprise.id)
+    )
+    for ent_id in enterprises:
         items.append(
             {
-                "id": ref("enterprise", ent.id),
-                "budget_fen": money.enterprises[ent.id],
-                "categories": [c.code for c in ent.categories],
-                "streets": [s.code for s in ent.streets],
+                "id": ref("enterprise", ent_id),
+                "budget_fen": money.enterprises[ent_id],
+                "categories": links.categories[ent_id],
+                "streets": links.streets[ent_id],
             }
         )
     return items
@@ -335,20 +377,30 @@ def _funders(money: Money) -> list[dict]:
 
 def current_snapshot() -> Snapshot:
     """This request's snapshot. Its data is built once per data version and kept in the
-    application's cache (``funding.caching``), so pages that suggest do not read every
-    organization, need and pledge on each request; rows are read as the page shows them."""
+    application's cache (``funding.caching``), and each worker keeps the instance it parsed
+    from it, so pages that suggest neither read every organization, need and pledge nor parse
+    them again on each request; rows are read as the page shows them."""
     if not has_request_context():
         return _parsed(snapshot_data())
     this = request._get_current_object()
     cached = g.get("match_snapshot")
     if cached is None or cached[0] is not this:  # tests may share ``g`` between requests
-        key = f"match-data:{data_version()}:{today().isoformat()}"
-        data = cache.get(key)
-        if data is None:
-            data = snapshot_data()
-            cache.set(key, data)
-        cached = g.match_snapshot = (this, _parsed(data))
+        cached = g.match_snapshot = (this, _shared_snapshot())
     return cached[1]
+
+
+def _shared_snapshot() -> Snapshot:
+    key = f"match-data:{data_version()}:{today().isoformat()}"
+    kept = current_app.extensions.get(PARSED)
+    if kept is not None and kept[0] == key and cache.has(key):
+        return Snapshot(data=kept[1].data, instance=kept[1].instance)
+    data = cache.get(key)
+    if data is None:
+        data = snapshot_data()
+        cache.set(key, data)
+    snapshot = _parsed(data)
+    current_app.extensions[PARSED] = (key, snapshot)
+    return Snapshot(data=data, instance=snapshot.instance)
 
 
 def _parsed(data: dict) -> Snapshot:
