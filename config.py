@@ -73,6 +73,8 @@ class Config:
     EXPORT_FOLDER = str(INSTANCE_DIR / "exports")
     #: Uploaded import files wait here between the preview and the confirmation.
     IMPORT_FOLDER = str(INSTANCE_DIR / "imports")
+    #: Confirmed imports with more rows than this are written by a job.
+    IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", "500"))
     #: Requests and queries slower than these many milliseconds are logged as warnings.
     SLOW_REQUEST_MS = int(os.environ.get("SLOW_REQUEST_MS", "500"))
     SLOW_QUERY_MS = int(os.environ.get("SLOW_QUERY_MS", "200"))

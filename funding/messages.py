@@ -92,6 +92,7 @@ MESSAGES = {
         "Some rows are no longer valid (the directory changed since the preview); nothing was "
         "imported. Upload the file again."
     ),
+    "import_upload_gone": _l("That upload is no longer here; upload the file again."),
 }
 MESSAGES.update(
     {

@@ -2,7 +2,6 @@
 an upload that shows every row and its errors, and a confirmation that writes them."""
 
 import secrets
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,6 +14,8 @@ from wtforms.validators import DataRequired, Regexp
 
 from funding.exports import Column, Table, download
 from funding.imports import services
+from funding.imports.jobs import request_import, upload_path
+from funding.imports.reading import read_table
 from funding.imports.rows import FIELDS, Kind
 from funding.messages import message
 from funding.permissions import staff_required
@@ -44,12 +45,6 @@ class ConfirmForm(FlaskForm):
     filename = HiddenField()
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["IMPORT_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _upload_form() -> UploadForm:
     form = UploadForm()
     form.kind.choices = [(k.value, str(label)) for k, label in KIND_LABELS.items()]
@@ -75,7 +70,7 @@ def index():
     confirm = None
     if result.importable and result.changes:
         upload = f"{secrets.token_hex(16)}.{suffix}"
-        (_folder() / upload).write_bytes(data)
+        upload_path(upload).write_bytes(data)
         confirm = ConfirmForm(kind=kind.value, upload=upload, filename=name[:200])
     return render_template(
         "imports/preview.html",
@@ -89,18 +84,22 @@ def index():
 @bp.route("/staff/imports/confirm", methods=["POST"])
 @staff_required
 def confirm():
-    """Write the previewed file: every row, or none if any has become wrong meanwhile."""
+    """Write the previewed file: every row, or none if any has become wrong meanwhile. A file
+    of many rows is written by a job, whose page follows it."""
     form = ConfirmForm()
     if not form.validate_on_submit() or form.kind.data not in {k.value for k in Kind}:
         abort(400)
-    path = _folder() / form.upload.data
+    path = upload_path(form.upload.data)
     if not path.is_file():
-        flash(_("That upload is no longer here; upload the file again."), "warning")
+        flash(message("import_upload_gone"), "warning")
         return redirect(url_for("imports.index"))
+    kind, filename, data = Kind(form.kind.data), form.filename.data or path.name, path.read_bytes()
     try:
-        counts = services.commit_import(
-            current_user, Kind(form.kind.data), form.filename.data or path.name, path.read_bytes()
-        )
+        rows = len(read_table(filename, data)) - 1
+        if rows > current_app.config["IMPORT_INLINE_ROWS"]:
+            job = request_import(current_user, kind, filename, form.upload.data, rows)
+            return redirect(url_for("jobs.detail", job_id=job.id))
+        counts = services.commit_import(current_user, kind, filename, data)
     except DomainError as exc:
         flash(message(exc.code), "danger")
         return redirect(url_for("imports.index"))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from funding.extensions import db
 from funding.jobs.exports import export_path
 from funding.jobs.models import Job, JobState
+from funding.messages import message
 
 bp = Blueprint("jobs", __name__)
 
@@ -23,7 +24,10 @@ def detail(job_id: str):
     """The job's state and progress (the page refreshes itself until it ends)."""
     job = _own_job_or_404(job_id)
     running = job.state in (JobState.QUEUED, JobState.RUNNING)
-    response = render_template("jobs/detail.html", job=job, running=running)
+    refused = job.result.get("refused") if job.state == JobState.DONE else None
+    response = render_template(
+        "jobs/detail.html", job=job, running=running, refusal=refused and message(refused)
+    )
     return response, 200, ({"Refresh": "2"} if running else {})
 
 

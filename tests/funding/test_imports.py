@@ -3,6 +3,7 @@ errors in the reader's language, nothing written before confirmation, all or not
 audited, and a second import of the same file changes nothing."""
 
 import io
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -219,3 +220,65 @@ def test_missing_columns_and_unreadable_files(staff, login_as):
     web = login_as(staff)
     book = load_workbook(io.BytesIO(web.get("/staff/imports/needs/template.xlsx?lang=en").data))
     assert [c.value for c in book.active[1]][:2] == ["Community", "Title"]
+
+
+def _preview_upload(web, data: bytes, filename: str) -> str:
+    page = web.post(
+        "/staff/imports?lang=en",
+        data={"kind": "organizations", "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    return page.split('name="upload" type="hidden" value="')[1].split('"')[0]
+
+
+def test_a_large_import_is_written_by_a_job_whose_page_says_what_it_did(
+    make, staff, login_as, monkeypatch, app
+):
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 1)
+    header = "统一社会信用代码,名称,组织类型,联系人,联系手机"
+    data = _csv(
+        [header] + [f"{code(40 + i)},互助会{i},社会团体,陈晓,1380000004{i}" for i in range(3)]
+    )
+    web = login_as(staff)
+    upload = _preview_upload(web, data, "orgs.csv")
+    answer = web.post(
+        "/staff/imports/confirm?lang=en",
+        data={"kind": "organizations", "upload": upload, "filename": "orgs.csv"},
+    )
+    assert answer.status_code == 302 and "/jobs/" in answer.headers["Location"]
+    page = web.get(answer.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "Your import" in page and "Imported: 3 new, 0 updated, 0 unchanged." in page
+    names = db.session.scalars(sa.select(Organization.name).order_by(Organization.id)).all()
+    assert names == ["互助会0", "互助会1", "互助会2"]
+    actions = db.session.scalars(
+        sa.select(AuditRecord.action).where(AuditRecord.action.like("import.%"))
+    ).all()
+    assert actions.count("import.request") == 1 and actions.count("import.organization.create") == 3
+    assert not list(Path(app.config["IMPORT_FOLDER"]).glob(upload))  # the file is gone once written
+    # Another staff member cannot follow someone else's import.
+    other = login_as(make.user(Role.STAFF))
+    assert other.get(answer.headers["Location"]).status_code == 404
+
+
+def test_a_job_whose_file_became_wrong_writes_nothing_and_says_why(
+    make, staff, login_as, monkeypatch, app
+):
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 1)
+    header = "统一社会信用代码,名称,组织类型,联系人,联系手机"
+    data = _csv(
+        [
+            header,
+            f"{code(50)},甲会,社会团体,陈晓,13800000050",
+            f"{code(51)},乙会,社会团体,陈晓,13800000051",
+        ]
+    )
+    web = login_as(staff)
+    upload = _preview_upload(web, data, "orgs.csv")
+    make.enterprise(credit_code=code(51), name="同码企业")  # the directory changed meanwhile
+    answer = web.post(
+        "/staff/imports/confirm?lang=en",
+        data={"kind": "organizations", "upload": upload, "filename": "orgs.csv"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Some rows are no longer valid" in answer and "Back to imports" in answer
+    assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 0
