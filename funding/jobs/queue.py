@@ -162,6 +162,7 @@ def execute(job_id: str) -> None:
     job.progress = job.total
     job.finished_at = utcnow()
     db.session.commit()
+    dispatch()  # the jobs this one queued
 
 
 def report_progress(job: Job, done: int, total: int | None = None) -> None:

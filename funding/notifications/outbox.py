@@ -2,7 +2,8 @@
 transaction that caused it commits and dropped if it rolls back (as Indico's ``send_email``
 waits for the commit); a worker sends it, retrying a mail server that fails.
 
-In-app notifications need no such care: they are rows written in the same transaction.
+Notifications (``funding.notifications.services.notify``) are jobs too: each writes its
+in-app rows and queues its email, so a mail server that fails delays only the email.
 """
 
 from flask_mailman import EmailMessage

@@ -1,4 +1,6 @@
-"""Tell the people a change concerns: an in-app notification and an email."""
+"""Tell the people a change concerns: an in-app notification and an email, both written by a
+job once the change commits, so that a change that rolls back tells nobody and many
+recipients do not hold up the request."""
 
 from collections.abc import Iterable
 
@@ -9,6 +11,8 @@ from flask_babel import force_locale
 from funding.accounts.models import FOUNDATION_ROLES, User
 from funding.audit.services import record
 from funding.extensions import db, utcnow
+from funding.jobs.models import Job
+from funding.jobs.queue import enqueue, handles
 from funding.notifications.models import Notification
 from funding.notifications.outbox import queue_email
 from funding.notifications.texts import render_subject, render_text
@@ -22,13 +26,28 @@ def staff_users() -> list[User]:
 
 
 def notify(users: Iterable[User], key: str, link: str = "", **params) -> None:
-    """One notification per user, written in the current transaction, and an email that is
-    sent only once that transaction commits."""
-    recipients = {u.id: u for u in users if u is not None and u.active}
-    for user in recipients.values():
-        db.session.add(Notification(user_id=user.id, key=key, params=params, link=link))
-    if recipients:
-        _queue_email([u.email for u in recipients.values()], key, link, params)
+    """One notification per user and one email to them all, once the current transaction
+    commits (the email's text is made now, while the request's address is known)."""
+    ids = sorted({u.id for u in users if u is not None and u.active})
+    if ids:
+        subject, body = _email(key, link, params)
+        message = {"key": key, "link": link, "params": params, "subject": subject, "body": body}
+        enqueue("notify", {"user_ids": ids, **message})
+
+
+@handles("notify")
+def fan_out(job: Job) -> dict:
+    """Write the notifications and queue their email (sent once these rows commit)."""
+    p = job.params
+    users = db.session.scalars(
+        sa.select(User).where(User.id.in_(p["user_ids"]), User.active).order_by(User.id)
+    ).all()
+    db.session.add_all(
+        Notification(user_id=u.id, key=p["key"], params=p["params"], link=p["link"]) for u in users
+    )
+    if users:
+        queue_email(p["subject"], p["body"], [u.email for u in users])
+    return {"notified": len(users)}
 
 
 def site_url() -> str:
@@ -39,13 +58,12 @@ def site_url() -> str:
     return request.host_url.rstrip("/") if has_request_context() else ""
 
 
-def _queue_email(to: list[str], key: str, link: str, params: dict) -> None:
+def _email(key: str, link: str, params: dict) -> tuple[str, str]:
     """In Chinese, the platform's first language: a short subject, the full text in the body."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = render_subject(key, params)
         text = render_text(key, params)
-    body = text + (f"\n\n{site_url()}{link}" if link else "")
-    queue_email(f"[三社联动] {subject}", body, to)
+    return f"[三社联动] {subject}", text + (f"\n\n{site_url()}{link}" if link else "")
 
 
 def unread_count(user: User) -> int:

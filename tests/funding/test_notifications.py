@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from funding.accounts.models import Role
 from funding.extensions import db
+from funding.jobs.models import Job
 from funding.ledger.services import money_transaction
 from funding.notifications.models import Notification
 from funding.notifications.services import notify
@@ -92,6 +93,23 @@ def test_a_failing_mail_server_does_not_undo_the_change(make, outbox, monkeypatc
     services.return_for_revision(staff, p, "请补充")
     db.session.expire_all()
     assert p.state == ProposalState.RETURNED
+    assert _notifications() == 1  # only the email waits for the mail server
+
+
+def test_many_recipients_are_one_job_after_the_commit(make, outbox):
+    staff = [make.user(Role.STAFF) for _ in range(30)]
+    jobs_before = db.session.scalar(sa.select(sa.func.count()).select_from(Job))
+
+    @transactional
+    def change():
+        notify(staff, "proposal_withdrawn", "/proposals/1", title="助餐")
+        assert _notifications() == 0  # nothing is written while the change is open
+
+    change()
+    assert _notifications() == 30
+    assert [sorted(m.to) for m in outbox] == [sorted(u.email for u in staff)]
+    kinds = db.session.scalars(sa.select(Job.kind).order_by(Job.created_at)).all()[jobs_before:]
+    assert kinds == ["notify", "email"]
 
 
 def test_subject_is_a_short_title_never_the_comment(make, outbox, login_as):
