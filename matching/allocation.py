@@ -45,13 +45,14 @@ ORG_LIMIT = 24  # candidate organizations per need, on instances with many needs
 FUNDER_LIMIT = (24, 96)  # candidate funders per need: money must reach far to be spent ...
 FUNDER_EDGES = 800_000  # ... so each need gets this many over the needs, within the limits
 EXACT_UP_TO = 2000  # needs; up to this many, every eligible pair is an edge and both orders run
+POLISH_UP_TO = 20_000  # needs; above, the polish for fit would cost a fifth of the time
 MAX_ROUNDS = 30
 PATIENCE = 1  # rounds without a better funded demand before stopping
 MIN_GAIN = 1e-3  # a round must add this share of funded demand to count as better
 BUDGET_SCALE = 1000  # budget weight of a need in the organization stage: 1..1000
 ORG_SHARE = 0.75  # weight of the organization's fit in a pairing's score; the rest is funders'
 TIME_LIMIT = 2.0  # seconds an allocation may take when an exact program is tried
-RESERVE = 0.15  # seconds of the limit kept for what follows the program (and its overrun)
+RESERVE = 0.25  # seconds of the limit kept for what follows the program (and its overrun)
 
 
 def funders_per_need(needs: int) -> int:
@@ -322,15 +323,15 @@ def _no_org(instance: Instance, i: int) -> Reason:
     )
 
 
-def _staged(problem: _Problem) -> np.ndarray:
-    """Stages 1-4: the funded needs of the better of the two orders."""
+def _staged(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Stages 1-4: the organizations and money of the better of the two orders."""
     orders = (True, False) if problem.all_pairs else (True,)
     tries = []
     for largest_first in orders:
         org_of, money = problem.rounds(largest_first)
         problem.repair(org_of, money)
-        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of))
-    return max(tries, key=lambda t: t[:2])[2] >= 0
+        tries.append((int(problem.budget[org_of >= 0].sum()), -len(tries), org_of, money))
+    return max(tries, key=lambda t: t[:2])[2:]
 
 
 def _polish(problem: _Problem, funded: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -412,16 +413,20 @@ def allocate(
     index = index or index_for(instance)
     problem = _Problem(instance, index, backend)
     clock["candidates"] = perf_counter()
-    staged = _staged(problem)
+    staged_orgs, staged_money = _staged(problem)
+    staged = staged_orgs >= 0
     clock["rounds"] = perf_counter()
     left = time_limit - RESERVE - (perf_counter() - clock["start"])
     funded, method, bound = _solve(problem, staged, left)
     clock["exact"] = perf_counter()
-    try:
-        org_of, money = _polish(problem, funded)
-    except FlowError:  # the solver's set failed the exact check: keep the flow's own
-        method, funded = "flow", staged
-        org_of, money = _polish(problem, funded)
+    if not problem.all_pairs and problem.n > POLISH_UP_TO:  # the staged allocation stands
+        org_of, money = staged_orgs, staged_money
+    else:
+        try:
+            org_of, money = _polish(problem, funded)
+        except FlowError:  # the solver's set failed the exact check: keep the flow's own
+            method, funded = "flow", staged
+            org_of, money = _polish(problem, funded)
     clock["polish"] = perf_counter()
     value = int(problem.budget[funded].sum())
     if bound is None or bound < value:

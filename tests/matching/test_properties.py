@@ -1,10 +1,12 @@
 """Random small instances: every allocation is feasible, and deterministic."""
 
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import allocate, parse_instance, verify
+from matching import allocate, allocation, parse_instance, verify
 from matching.flow import min_cost_flow
 
 CATEGORIES = ["A", "H", "I"]
@@ -79,6 +81,17 @@ def test_every_allocation_is_feasible_and_deterministic(inst, backend):
         said = result.to_dict(lang)
         assert all(r["text"] for p in said["pairings"] + said["unfunded"] for r in p["reasons"])
     assert without_time(allocate(inst, backend=backend)) == without_time(result)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_large_instance_path_is_feasible(inst):
+    """Above EXACT_UP_TO needs keep limited candidates, and above POLISH_UP_TO the staged
+    allocation stands without the polish: patched down, small instances take that path."""
+    with patch.multiple(allocation, EXACT_UP_TO=0, POLISH_UP_TO=0):
+        result = allocate(inst)
+    assert verify(inst, result) == []
+    assert result.method in ("flow", "exact") and result.funded_fen <= result.bound_fen
 
 
 @st.composite
