@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from funding.accounts.secret_box import EncryptedString
 from funding.extensions import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -53,8 +54,9 @@ class User(UserMixin, db.Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: The TOTP secret (base32) once the second factor is set up; None without one.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The TOTP secret (base32) once the second factor is set up, encrypted in the database;
+    #: None without one.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
     #: The last TOTP time step accepted, so that a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
