@@ -28,6 +28,11 @@ MESSAGES = {
         "The code is wrong. Enter the 6 digits your app shows now, or a recovery code."
     ),
     "code_used": _l("This code was used already. Wait for the next one (every 30 seconds)."),
+    "passkey_failed": _l(
+        "The passkey was not accepted. Try again, or use a code from your authenticator app."
+    ),
+    "passkey_known": _l("This passkey is already added to an account."),
+    "passkey_limit": _l("An account can have at most 10 passkeys; remove one first."),
     "second_factor_required": _l(
         "Staff and administrator accounts must keep a second factor; you can replace it."
     ),

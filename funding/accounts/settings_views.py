@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from funding.accounts import recovery, sessions
+from funding.accounts import passkeys, recovery, sessions
 from funding.accounts import second_factor as second_factor_service
 from funding.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
     ForgotPasswordForm,
+    PasskeyLoginForm,
     ResetPasswordForm,
 )
 from funding.accounts.models import Role, User
@@ -172,7 +173,12 @@ def second_factor_login():
             status = 429 if exc.code == "login_throttled" else 401
         else:
             return redirect(safe_next(request.args.get("next")))
-    return render_template("accounts/second_factor_login.html", form=form), status
+    return render_template(
+        "accounts/second_factor_login.html",
+        form=form,
+        passkey_form=PasskeyLoginForm(formdata=None),
+        has_passkeys=bool(passkeys.passkeys_of(current_user)),
+    ), status
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
@@ -234,7 +240,14 @@ def second_factor_off():
 #: What a session may open before its second factor is given (or, for staff and admins
 #: without one, set up).
 BEFORE_SECOND_FACTOR = frozenset(
-    {"accounts.second_factor_login", "accounts.logout", "static", "bootstrap.static"}
+    {
+        "accounts.second_factor_login",
+        "accounts.passkey_login_options",
+        "accounts.passkey_login",
+        "accounts.logout",
+        "static",
+        "bootstrap.static",
+    }
 )
 BEFORE_ENROLMENT = frozenset(
     {"accounts.second_factor", "accounts.confirm", "accounts.logout", "static", "bootstrap.static"}
