@@ -16,6 +16,15 @@ pytestmark = pytest.mark.browser
 NEW = "lantern orchard ferry"
 
 
+def _password_step(page, email: str, login: str = "/login") -> None:
+    """The first step of logging in; the page then asks for the second factor."""
+    page.goto(login)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page).to_have_url(re.compile("/login/second-factor"))
+
+
 def test_staff_sets_up_the_second_factor_and_logs_in_with_it(page, make):
     staff = make.user(Role.STAFF, totp_secret=None)
     log_in(page, staff.email)
@@ -29,11 +38,7 @@ def test_staff_sets_up_the_second_factor_and_logs_in_with_it(page, make):
     page.goto("/staff/users")
     expect(page.locator("h1")).to_have_text("账户管理")
     log_out(page)
-    page.goto("/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile("/login/second-factor"))
+    _password_step(page, staff.email)
     page.goto("/staff/users")
     expect(page).to_have_url(re.compile("/login/second-factor"))
     page.fill("input[name=code]", recovery)
@@ -119,11 +124,7 @@ def test_staff_adds_a_passkey_and_logs_in_with_it(localhost_page, make):
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
     assert len(credentials["credentials"]) == 1
     log_out(page)
-    page.goto("/login?lang=en")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile("/login/second-factor"))
+    _password_step(page, staff.email, "/login?lang=en")
     page.get_by_role("button", name="Use a passkey").click()
     expect(page).not_to_have_url(re.compile("/login/"))
     page.goto("/staff/users")
