@@ -110,3 +110,9 @@ class PasskeyForm(PasskeyLoginForm):
         description=_l("To tell your passkeys apart, such as “office laptop” or “phone”."),
         render_kw={"required": True, "maxlength": 100},
     )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New email address"), validators=[DataRequired(), Email(), Length(max=254)]
+    )

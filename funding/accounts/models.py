@@ -57,6 +57,8 @@ class User(UserMixin, db.Model):
     #: The TOTP secret (base32) once the second factor is set up, encrypted in the database;
     #: None without one.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    #: When the email address last changed: links to change it made before then are void.
+    email_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The last TOTP time step accepted, so that a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 

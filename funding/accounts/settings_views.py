@@ -4,9 +4,10 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from funding.accounts import passkeys, recovery, sessions
+from funding.accounts import email_change, passkeys, recovery, sessions
 from funding.accounts import second_factor as second_factor_service
 from funding.accounts.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
@@ -82,6 +83,52 @@ def change_password():
             flash(_("Your password was changed. Your other sessions were ended."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    """Ask to move the account to another email address (after giving the password again)."""
+    if again := confirm_first(url_for("accounts.change_email")):
+        return again
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            email_change.request_change(current_user, form.email.data)
+        except DomainError as exc:
+            form.email.errors = [*form.email.errors, message(exc.code)]
+        else:
+            flash(
+                _(
+                    "A link was sent to %(email)s: open it within an hour to make the change. "
+                    "Until then your address stays as it is.",
+                    email=form.email.data.strip().lower(),
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """Follow the link sent to the new address; the change is made by the button (a mail
+    client that opens links on its own changes nothing)."""
+    pending = email_change.pending_change(token)
+    if pending is None:
+        flash(message("email_link_invalid"), "danger")
+        return redirect(url_for("main.index"))
+    if request.method == "POST":
+        try:
+            email_change.confirm_change(token)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+            return redirect(url_for("main.index"))
+        flash(_("Your email address is now %(email)s.", email=pending[1]), "success")
+        return redirect(url_for("main.index"))
+    return render_template(
+        "accounts/confirm_email_change.html", old=pending[0].email, new=pending[1]
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""account security: second-factor secrets encrypted at rest, passkeys
+"""account security: second-factor secrets encrypted at rest, passkeys, email changes
 
 Revision ID: 0011_account_security
 Revises: 0010_accounts
@@ -60,6 +60,7 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('totp_secret', existing_type=sa.String(length=64), type_=sa.String(length=255), existing_nullable=True)
+        batch_op.add_column(sa.Column('email_changed_at', sa.DateTime(timezone=True), nullable=True))
     _rewrite_secrets(seal)
 
 
@@ -75,3 +76,4 @@ def downgrade():
     _rewrite_secrets(unseal)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.alter_column('totp_secret', existing_type=sa.String(length=255), type_=sa.String(length=64), existing_nullable=True)
+        batch_op.drop_column('email_changed_at')

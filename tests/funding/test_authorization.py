@@ -55,6 +55,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "accounts.end_other_sessions"): dict.fromkeys(ROLES, 302),
     ("GET", "accounts.change_password"): LOGGED_IN,
     ("GET", "accounts.forgot_password"): ALL,
+    ("GET", "accounts.change_email"): LOGGED_IN,
+    ("GET", "accounts.confirm_email_change"): dict.fromkeys(ROLES, 302),  # not a valid link
     ("GET", "accounts.reset_password"): dict.fromkeys(ROLES, 302),  # not a valid link
     ("GET", "accounts.confirm"): LOGGED_IN,
     ("POST", "accounts.send_reset_link"): only("admin", ok=302),
