@@ -87,6 +87,9 @@ class Config:
     #: The public address email links start with (e.g. https://linkage.example.org); when it
     #: is not set, links use the host of the request that caused the email.
     SITE_URL = os.environ.get("SITE_URL", "")
+    #: Keys (separated by spaces; the first encrypts) that second-factor secrets are encrypted
+    #: under in the database; production must set it, and keep it apart from the backups.
+    SECOND_FACTOR_KEY = os.environ.get("SECOND_FACTOR_KEY", "")
     #: Open data (360Giving): the funder, the registered grant-identifier prefix and the
     #: licence the published grants are under.
     FOUNDATION_NAME = os.environ.get("FOUNDATION_NAME", "杭州市上城区社会组织发展基金会")
@@ -119,6 +122,7 @@ class DevelopmentConfig(Config):
     #: Emails are printed to the console in development.
     MAIL_BACKEND = "console"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECOND_FACTOR_KEY = os.environ.get("SECOND_FACTOR_KEY", "dev-only-second-factor-key")
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linkage.sqlite'}")
     )
@@ -130,6 +134,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
+    SECOND_FACTOR_KEY = "testing-second-factor-key"
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TESTING_DATABASE_URL", "sqlite://"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - cheap hashing for tests
     WTF_CSRF_ENABLED = False
@@ -146,9 +151,11 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600
+    #: Settings with no fallback: the app does not start without each of them.
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "SECOND_FACTOR_KEY", "SITE_URL")
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in self.REQUIRED if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "ProductionConfig needs the environment variable(s) "
@@ -157,3 +164,5 @@ class ProductionConfig(Config):
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ["DATABASE_URL"])
+        self.SECOND_FACTOR_KEY = os.environ["SECOND_FACTOR_KEY"]
+        self.SITE_URL = os.environ["SITE_URL"]

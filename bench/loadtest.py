@@ -84,6 +84,7 @@ def ensure_database(data: str) -> str:
     admin.dispose()
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url}
     env["LINKAGE_CONFIG"] = "config.DevelopmentConfig"
+    env.setdefault("SECOND_FACTOR_KEY", "load-benchmark-only")  # the server reads the secrets
     print(f"building the {data} data set in {name} ...", flush=True)
     _flask(env, "db", "upgrade")
     _flask(env, *DATA[data])
@@ -213,6 +214,8 @@ def main() -> None:
     url = ensure_database(args.data)
     env = {**os.environ, "DATABASE_URL": url, "LINKAGE_CONFIG": "bench.loadconfig.LoadConfig"}
     env.setdefault("SECRET_KEY", "load-benchmark-only")
+    env.setdefault("SECOND_FACTOR_KEY", "load-benchmark-only")
+    env.setdefault("SITE_URL", "http://127.0.0.1:8802")
     env["SLOW_REQUEST_MS"] = "100000"  # the benchmark measures; it need not log each request
     hello = serve("bench.hello:app", 8801, env)
     site = serve("wsgi:app", 8802, env)

@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from funding.accounts import settings_views  # noqa: F401 - routes on accounts
+    from funding.accounts import passkey_views, settings_views  # noqa: F401 - routes on accounts
     from funding.accounts.views import bp as accounts_bp
     from funding.audit.views import bp as audit_bp
     from funding.directory.views import bp as directory_bp

@@ -136,8 +136,8 @@ def register(app: Flask) -> None:
     @click.option("--password", default=None, help="Set (or change) the role's password.")
     def grant_runtime_role_command(role: str, password: str | None) -> None:
         """Create (if missing) the PostgreSQL role the app runs as, and grant it what it may
-        do: read and write the tables, but only read and add to the audit log. Run it as the
-        tables' owner after every ``flask db upgrade``."""
+        do: read and write the tables, but only read and add to the audit log. Run it once, as
+        the tables' owner; later ``flask db upgrade`` runs keep the grants."""
         from funding.audit.roles import grant_runtime_role
 
         try:

@@ -7,6 +7,11 @@ MESSAGES = {
     "forbidden_role": _l("You cannot create an account with that role."),
     "community_required": _l("A community worker needs a community, and only they do."),
     "email_taken": _l("An account with this email address already exists."),
+    "email_same": _l("This is the address your account has now."),
+    "email_link_invalid": _l(
+        "This link is not valid any more: it was used, the address changed since, or more than "
+        "an hour has passed. Ask for a new one."
+    ),
     "credit_code_taken": _l("A party with this unified social credit code is already registered."),
     "already_verified": _l("This party is already verified."),
     "login_failed": _l("The email address or password is wrong."),
@@ -28,6 +33,11 @@ MESSAGES = {
         "The code is wrong. Enter the 6 digits your app shows now, or a recovery code."
     ),
     "code_used": _l("This code was used already. Wait for the next one (every 30 seconds)."),
+    "passkey_failed": _l(
+        "The passkey was not accepted. Try again, or use a code from your authenticator app."
+    ),
+    "passkey_known": _l("This passkey is already added to an account."),
+    "passkey_limit": _l("An account can have at most 10 passkeys; remove one first."),
     "second_factor_required": _l(
         "Staff and administrator accounts must keep a second factor; you can replace it."
     ),

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from funding.audit.roles import regrant_runtime_roles
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -82,6 +84,8 @@ def run_migrations_online():
         # The UTC wrapper is Python-side only; the database column is a plain timestamptz.
         if type_ == "type" and type(obj).__name__ == "UTCDateTime":
             return "sa.DateTime(timezone=True)"
+        if type_ == "type" and type(obj).__name__ == "EncryptedString":
+            return "sa.String(length=255)"
         return False
 
     conf_args = current_app.extensions["migrate"].configure_args
@@ -97,6 +101,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "postgresql":
+                regrant_runtime_roles(connection)
 
 
 if context.is_offline_mode():

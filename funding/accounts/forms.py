@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from funding.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -87,4 +94,25 @@ class CodeForm(FlaskForm):
         _l("Code"),
         validators=[DataRequired(), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class PasskeyLoginForm(FlaskForm):
+    """The browser's answer (JSON), filled in by static/js/passkeys.js."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=16384)])
+
+
+class PasskeyForm(PasskeyLoginForm):
+    name = StringField(
+        _l("Name of the passkey"),
+        validators=[visible_text, DataRequired(), Length(max=100)],
+        description=_l("To tell your passkeys apart, such as “office laptop” or “phone”."),
+        render_kw={"required": True, "maxlength": 100},
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New email address"), validators=[DataRequired(), Email(), Length(max=254)]
     )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from funding.accounts.secret_box import EncryptedString
 from funding.extensions import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -53,8 +54,11 @@ class User(UserMixin, db.Model):
     community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: The TOTP secret (base32) once the second factor is set up; None without one.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The TOTP secret (base32) once the second factor is set up, encrypted in the database;
+    #: None without one.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
+    #: When the email address last changed: links to change it made before then are void.
+    email_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The last TOTP time step accepted, so that a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
@@ -162,3 +166,35 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(256))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential (a passkey) that stands in for the authenticator app's code."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The name its owner gave it ("work laptop"), to tell several apart.
+    name: Mapped[str] = mapped_column(sa.String(100))
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary(1023), unique=True)
+    #: The COSE public key the authenticator made; signatures are checked against it.
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(1023))
+    #: The authenticator's signature counter last seen; a response must exceed it (cloned key).
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasskeyChallenge(db.Model):
+    """A challenge handed to the browser for one passkey ceremony: used once, then deleted;
+    it expires after a few minutes."""
+
+    __tablename__ = "passkey_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: "register" (adding a passkey) or "login" (the second step of logging in).
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    challenge: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

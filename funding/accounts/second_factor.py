@@ -14,7 +14,7 @@ import segno
 import sqlalchemy as sa
 
 from funding.accounts import sessions, throttle
-from funding.accounts.models import RecoveryCode, User
+from funding.accounts.models import Passkey, RecoveryCode, User
 from funding.accounts.services import count_tries
 from funding.audit.services import record
 from funding.extensions import db, utcnow
@@ -108,11 +108,12 @@ def _check(user: User, code: str) -> str:
 def complete_login(user: User, code: str) -> None:
     """The second step of logging in: the session may now reach every page."""
     how = _check(user, code)
-    _mark_session(user, how)
+    mark_second_factor_given(user, how)
 
 
 @transactional
-def _mark_session(user: User, how: str) -> None:
+def mark_second_factor_given(user: User, how: str) -> None:
+    """The session has its second factor (a code, a recovery code or a passkey)."""
     login = user.login_session
     login.second_factor_at = utcnow()
     login.confirmed_at = utcnow()
@@ -160,12 +161,14 @@ def new_recovery_codes(user: User) -> list[str]:
 
 @transactional
 def turn_off(user: User) -> None:
-    """Turn the second factor off; staff and admins cannot, they must have one."""
+    """Turn the second factor off (the app, recovery codes and passkeys); staff and admins
+    cannot, they must have one."""
     if user.needs_second_factor or not user.has_second_factor:
         raise DomainError("second_factor_required")
     user.totp_secret = None
     user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(sa.delete(Passkey).where(Passkey.user_id == user.id))
     record(user, "auth.second_factor_off", user)
 
 

@@ -4,13 +4,15 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from funding.accounts import recovery, sessions
+from funding.accounts import email_change, passkeys, recovery, sessions
 from funding.accounts import second_factor as second_factor_service
 from funding.accounts.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     CodeForm,
     ConfirmForm,
     ForgotPasswordForm,
+    PasskeyLoginForm,
     ResetPasswordForm,
 )
 from funding.accounts.models import Role, User
@@ -81,6 +83,52 @@ def change_password():
             flash(_("Your password was changed. Your other sessions were ended."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def change_email():
+    """Ask to move the account to another email address (after giving the password again)."""
+    if again := confirm_first(url_for("accounts.change_email")):
+        return again
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            email_change.request_change(current_user, form.email.data)
+        except DomainError as exc:
+            form.email.errors = [*form.email.errors, message(exc.code)]
+        else:
+            flash(
+                _(
+                    "A link was sent to %(email)s: open it within an hour to make the change. "
+                    "Until then your address stays as it is.",
+                    email=form.email.data.strip().lower(),
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """Follow the link sent to the new address; the change is made by the button (a mail
+    client that opens links on its own changes nothing)."""
+    pending = email_change.pending_change(token)
+    if pending is None:
+        flash(message("email_link_invalid"), "danger")
+        return redirect(url_for("main.index"))
+    if request.method == "POST":
+        try:
+            email_change.confirm_change(token)
+        except DomainError as exc:
+            flash(message(exc.code), "danger")
+            return redirect(url_for("main.index"))
+        flash(_("Your email address is now %(email)s.", email=pending[1]), "success")
+        return redirect(url_for("main.index"))
+    return render_template(
+        "accounts/confirm_email_change.html", old=pending[0].email, new=pending[1]
+    )
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -172,7 +220,12 @@ def second_factor_login():
             status = 429 if exc.code == "login_throttled" else 401
         else:
             return redirect(safe_next(request.args.get("next")))
-    return render_template("accounts/second_factor_login.html", form=form), status
+    return render_template(
+        "accounts/second_factor_login.html",
+        form=form,
+        passkey_form=PasskeyLoginForm(formdata=None),
+        has_passkeys=bool(passkeys.passkeys_of(current_user)),
+    ), status
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
@@ -234,7 +287,14 @@ def second_factor_off():
 #: What a session may open before its second factor is given (or, for staff and admins
 #: without one, set up).
 BEFORE_SECOND_FACTOR = frozenset(
-    {"accounts.second_factor_login", "accounts.logout", "static", "bootstrap.static"}
+    {
+        "accounts.second_factor_login",
+        "accounts.passkey_login_options",
+        "accounts.passkey_login",
+        "accounts.logout",
+        "static",
+        "bootstrap.static",
+    }
 )
 BEFORE_ENROLMENT = frozenset(
     {"accounts.second_factor", "accounts.confirm", "accounts.logout", "static", "bootstrap.static"}

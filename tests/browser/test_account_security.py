@@ -16,6 +16,15 @@ pytestmark = pytest.mark.browser
 NEW = "lantern orchard ferry"
 
 
+def _password_step(page, email: str, login: str = "/login") -> None:
+    """The first step of logging in; the page then asks for the second factor."""
+    page.goto(login)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    expect(page).to_have_url(re.compile("/login/second-factor"))
+
+
 def test_staff_sets_up_the_second_factor_and_logs_in_with_it(page, make):
     staff = make.user(Role.STAFF, totp_secret=None)
     log_in(page, staff.email)
@@ -29,11 +38,7 @@ def test_staff_sets_up_the_second_factor_and_logs_in_with_it(page, make):
     page.goto("/staff/users")
     expect(page.locator("h1")).to_have_text("账户管理")
     log_out(page)
-    page.goto("/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile("/login/second-factor"))
+    _password_step(page, staff.email)
     page.goto("/staff/users")
     expect(page).to_have_url(re.compile("/login/second-factor"))
     page.fill("input[name=code]", recovery)
@@ -75,3 +80,54 @@ def test_reset_a_forgotten_password(page, make, app):
     expect(page.locator("#account-link")).to_be_visible()
     page.goto(link)
     expect(page.locator(".alert")).to_contain_text("此链接已失效")
+
+
+@pytest.fixture
+def localhost_page(browser, live_server):
+    """A tab on ``localhost`` (a passkey's relying party must be a domain, not an address) with
+    Chromium's virtual authenticator standing in for a fingerprint reader."""
+    context = browser.new_context(
+        base_url=live_server.replace("127.0.0.1", "localhost"), locale="zh-CN"
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    cdp = context.new_cdp_session(tab)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    yield tab, cdp, authenticator["authenticatorId"]
+    context.close()
+
+
+def test_staff_adds_a_passkey_and_logs_in_with_it(localhost_page, make):
+    page, cdp, authenticator = localhost_page
+    staff = make.user(Role.STAFF)
+    log_in(page, staff.email)
+    page.click("#account-link")
+    page.get_by_role("link", name="通行密钥").click()
+    expect(page.locator("#passkeys")).to_have_text("还没有通行密钥。")
+    page.fill("input[name=name]", "办公室电脑")
+    page.click("#passkey-add button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("通行密钥已添加")
+    expect(page.locator("#passkeys tbody tr")).to_have_count(1)
+    expect(page.locator("#passkeys tbody td").first).to_have_text("办公室电脑")
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(credentials["credentials"]) == 1
+    log_out(page)
+    _password_step(page, staff.email, "/login?lang=en")
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page).not_to_have_url(re.compile("/login/"))
+    page.goto("/staff/users")
+    expect(page.locator("h1")).to_have_text("Accounts")
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert credentials["credentials"][0]["signCount"] >= 1

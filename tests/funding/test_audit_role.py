@@ -3,6 +3,7 @@ record what changed, and marking notifications read is recorded."""
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
 
 from funding.accounts.models import Role
 from funding.audit.models import AuditRecord
@@ -81,3 +82,48 @@ def test_marking_notifications_read_is_recorded(make, login_as):
     login_as(user).post("/notifications/read")
     entry = db.session.scalar(sa.select(AuditRecord).filter_by(action="notifications.read"))
     assert entry.actor_id == user.id and entry.after == {"notifications": [note.id]}
+
+
+@pytest.mark.postgres
+def test_the_runtime_roles_grants_survive_migrations(app, runner, make):
+    """Granted once: a table a later migration creates is usable, audit_records stays
+    SELECT and INSERT only, even if something gave more in between."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("roles need PostgreSQL: set TESTING_DATABASE_URL")
+    user_id = make.user(Role.STAFF).id
+    database = db.session.scalar(sa.text("SELECT current_database()"))
+    role = f"linkage_rm_{database}"[:63].lower()
+    assert runner.invoke(args=["grant-runtime-role", role]).exit_code == 0
+    db.session.remove()
+    try:
+        with db.engine.begin() as conn:  # as a careless migration might
+            conn.execute(sa.text(f'GRANT UPDATE, DELETE ON audit_records TO "{role}"'))
+        downgrade(revision="0010_accounts")  # the passkey tables go ...
+        upgrade()  # ... and are made again, after the grant
+        engine = sa.create_engine(db.engine.url.set(username=role, password=None))
+        with engine.connect() as conn:
+            with conn.begin():
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO passkey_challenges (user_id, purpose, challenge, expires_at) "
+                        "VALUES (:user, 'login', '\\x00', now())"
+                    ),
+                    {"user": user_id},
+                )
+                assert conn.execute(sa.text("SELECT count(*) FROM passkey_challenges")).scalar()
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO audit_records (at, actor_label, action, object_type) "
+                        "VALUES (now(), 'runtime', 'test.after_migration', '-')"
+                    )
+                )
+            for statement in REFUSED[:2]:
+                with conn.begin(), pytest.raises(sa.exc.DBAPIError) as refused:
+                    conn.execute(sa.text(statement))
+                assert "permission denied" in str(refused.value), statement
+        engine.dispose()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM passkey_challenges"))
+            conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))

@@ -55,6 +55,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "accounts.end_other_sessions"): dict.fromkeys(ROLES, 302),
     ("GET", "accounts.change_password"): LOGGED_IN,
     ("GET", "accounts.forgot_password"): ALL,
+    ("GET", "accounts.change_email"): LOGGED_IN,
+    ("GET", "accounts.confirm_email_change"): dict.fromkeys(ROLES, 302),  # not a valid link
     ("GET", "accounts.reset_password"): dict.fromkeys(ROLES, 302),  # not a valid link
     ("GET", "accounts.confirm"): LOGGED_IN,
     ("POST", "accounts.send_reset_link"): only("admin", ok=302),
@@ -62,6 +64,12 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("GET", "accounts.second_factor"): LOGGED_IN,
     ("POST", "accounts.new_recovery_codes"): {**only(*STAFF, other=404)},
     ("POST", "accounts.second_factor_off"): dict.fromkeys(ROLES, 302),
+    # without an authenticator app a passkey cannot be added: the page sends there
+    ("GET", "accounts.passkeys_page"): only(*STAFF, other=302),
+    ("POST", "accounts.passkey_registration_options"): only(*STAFF),
+    ("POST", "accounts.remove_passkey"): {**dict.fromkeys(ROLES, 404), "anonymous": 302},
+    ("POST", "accounts.passkey_login_options"): {**dict.fromkeys(ROLES, 404), "anonymous": 302},
+    ("POST", "accounts.passkey_login"): dict.fromkeys(ROLES, 302),  # already given
     ("GET", "accounts.parties"): only(*STAFF),
     ("POST", "accounts.verify"): only(*STAFF, ok=302),
     ("POST", "accounts.ask_party"): only(*STAFF, ok=302),
@@ -330,6 +338,7 @@ def world(make):
         "grant_id": grant.id,
         "token_id": create_token(users["staff"], "matrix", TokenScope.READ, 7)[0].id,
         "number": 1,
+        "passkey_id": 1,  # no passkey: another's id is not found either
         "kind": "needs",
         "name": "programs",
         "fmt": "csv",

@@ -23,14 +23,27 @@ def test_production_without_database_fails_clearly(monkeypatch):
         create_app("config.ProductionConfig")
 
 
+@pytest.mark.parametrize("name", ["SECOND_FACTOR_KEY", "SITE_URL"])
+def test_production_without_second_factor_key_or_site_url_fails_clearly(monkeypatch, name):
+    """The key the second factor is encrypted under, and the address email links start with."""
+    for other in ProductionConfig.REQUIRED:
+        monkeypatch.setenv(other, "postgresql://x@127.0.0.1/db" if other == "DATABASE_URL" else "s")
+    monkeypatch.delenv(name)
+    with pytest.raises(RuntimeError, match=f"needs the environment variable\\(s\\) {name};"):
+        create_app(ProductionConfig)
+
+
 def test_production_config_is_strict(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://x@127.0.0.1/db")
+    monkeypatch.setenv("SECOND_FACTOR_KEY", "k" * 40)
+    monkeypatch.setenv("SITE_URL", "https://linkage.example.org")
     app = create_app("config.ProductionConfig")
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert not app.debug
+    assert app.config["SITE_URL"] == "https://linkage.example.org"
 
 
 def test_wsgi_without_secrets_in_production_exits_with_message():

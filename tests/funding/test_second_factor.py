@@ -5,8 +5,12 @@ import re
 
 import pyotp
 import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
 
+from config import TestingConfig
 from funding.accounts.models import Role, User
+from funding.accounts.secret_box import unseal
+from funding.app import create_app
 from funding.extensions import db
 from tests.factories import PASSWORD, TOTP_SECRET
 
@@ -84,3 +88,44 @@ def test_anyone_may_turn_it_off_but_staff(make, login_as):
     client = login_as(staff)
     client.post("/account/second-factor/off")
     assert db.session.scalar(sa.select(User.totp_secret).filter_by(id=staff.id)) == TOTP_SECRET
+
+
+def test_the_stored_secret_is_encrypted_and_its_codes_still_work(client, make):
+    staff = make.user(Role.STAFF)
+    stored = db.session.scalar(
+        sa.text("SELECT totp_secret FROM users WHERE id = :id"), {"id": staff.id}
+    )
+    assert TOTP_SECRET not in stored and TOTP_SECRET.lower() not in stored.lower()
+    assert unseal(stored) == TOTP_SECRET
+    _password(client, staff)
+    response = client.post("/login/second-factor", data={"code": pyotp.TOTP(TOTP_SECRET).now()})
+    assert response.status_code == 302
+    assert client.get("/staff/users").status_code == 200
+
+
+def test_the_migration_encrypts_stored_secrets_and_the_downgrade_opens_them(tmp_path):
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'plain.sqlite'}"
+    app = create_app(config)
+    with app.app_context():
+        upgrade(revision="0010_accounts")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, name, password_hash, role, active, created_at, "
+                    "totp_secret) VALUES (1, 'a@example.org', 'A', '-', 'staff', 1, "
+                    "'2026-01-01', :secret)"
+                ),
+                {"secret": TOTP_SECRET},
+            )
+        read = sa.text("SELECT totp_secret FROM users WHERE id = 1")
+        upgrade()
+        with db.engine.connect() as conn:
+            stored = conn.execute(read).scalar()
+        assert TOTP_SECRET not in stored and unseal(stored) == TOTP_SECRET
+        assert db.session.get(User, 1).totp_secret == TOTP_SECRET
+        db.session.remove()
+        downgrade(revision="0010_accounts")
+        with db.engine.connect() as conn:
+            assert conn.execute(read).scalar() == TOTP_SECRET
+        db.engine.dispose()

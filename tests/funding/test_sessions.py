@@ -98,6 +98,8 @@ def test_nothing_private_is_cached(client, make, login_as):
 def test_production_cookie_and_hsts(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("SECOND_FACTOR_KEY", "k" * 64)
+    monkeypatch.setenv("SITE_URL", "https://linkage.example.org")
     app = create_app(ProductionConfig())
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_PATH"] in (None, "/")
