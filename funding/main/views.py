@@ -21,6 +21,8 @@ from funding.directory.models import (
 )
 from funding.extensions import db, sum_fen
 from funding.main import workbench
+from funding.pledges.impact import impact
+from funding.pledges.statement import target_label
 from funding.proposals.funnel import STAGES, STRETCHES, funnel
 from funding.proposals.models import Program, Proposal
 from funding.proposals.queue import queue_query, queue_rows
@@ -103,6 +105,9 @@ def dashboard():
             .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
             .limit(SHOWN)
         ).all()
+    if current_user.role == Role.ENTERPRISE_MEMBER:
+        ctx["impact"] = impact(current_user.party_id, SHOWN)
+        ctx["target_label"] = target_label
     if current_user.role == Role.REVIEWER:
         ctx["assignments"] = db.session.scalars(
             sa.select(ReviewAssignment)
