@@ -16,10 +16,10 @@ from funding.extensions import db
 from funding.grants.models import CommunityRating, Grant, GrantState, Tranche, TrancheState
 from funding.grants.reservation import LIVE_STATES
 from funding.pledges.models import Instalment, InstalmentState
-from funding.proposals.models import Objection, ObjectionState, Proposal, ProposalState
+from funding.proposals.models import Objection, ObjectionState, Program, Proposal, ProposalState
 from funding.proposals.models import proposal_communities as served
 from funding.proposals.queue import queue_query
-from funding.reviews.eligibility import short_of_reviewers
+from funding.reviews.eligibility import program_short_of_reviewers, short_of_reviewers
 
 #: Disclosure periods ending within this many days are shown as ending soon.
 SOON = timedelta(days=3)
@@ -73,9 +73,23 @@ def staff_waiting(today: date) -> list[Waiting]:
             ),
             _count(Objection, Objection.state == ObjectionState.OPEN),
             _count(Proposal, short_of_reviewers()),
+            _count(Program, program_short_of_reviewers(today)),
         )
     ).one()
-    (parties, screen, late, ending, sign, first, second, overdue, coming, objections, short) = row
+    (
+        parties,
+        screen,
+        late,
+        ending,
+        sign,
+        first,
+        second,
+        overdue,
+        coming,
+        objections,
+        short,
+        short_programs,
+    ) = row
     proposals = url_for("proposals.mine")
     return [
         Waiting("parties", _l("Registrations to verify"), parties, url_for("accounts.parties")),
@@ -85,6 +99,13 @@ def staff_waiting(today: date) -> list[Waiting]:
             _l("Proposals short of reviewers free of conflicts"),
             short,
             url_for("proposals.mine", state="in_review", short="1"),
+            urgent=True,
+        ),
+        Waiting(
+            "programs",
+            _l("Programs with fewer reviewers than a proposal needs"),
+            short_programs,
+            url_for("accounts.users"),
             urgent=True,
         ),
         Waiting(

@@ -3,11 +3,27 @@ registered or declared relationship, a conflict declared on the proposal) can le
 eligible reviewers than the program needs; staff are warned before the review stalls.
 Counted in SQL as a subquery correlated to the proposal, so any list costs one statement."""
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from funding.accounts.models import Role, User
 from funding.proposals.models import Program, Proposal, ProposalState
 from funding.reviews.models import AssignmentState, Relationship, ReviewAssignment
+
+
+def program_short_of_reviewers(today: date) -> sa.ColumnElement[bool]:
+    """A program open for proposals that has fewer active reviewers than each one needs: no
+    proposal of it can be fully reviewed, conflicts or not."""
+    reviewers = (
+        sa.select(sa.func.count(User.id))
+        .where(User.role == Role.REVIEWER, User.active)
+        .scalar_subquery()
+    )
+    return sa.and_(
+        sa.or_(Program.open_until.is_(None), Program.open_until >= today),
+        Program.reviewers_required > reviewers,
+    )
 
 
 def eligible_reviewers() -> sa.ScalarSelect:

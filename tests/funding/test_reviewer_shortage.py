@@ -2,6 +2,7 @@
 reviewers than its program needs: on the workbench and where reviewers are assigned."""
 
 import re
+from datetime import date
 
 from funding.accounts.models import Role
 from funding.extensions import db
@@ -44,3 +45,16 @@ def test_conflicts_that_leave_too_few_reviewers_are_flagged_until_one_is_added(l
     assert "需要评审的项目" not in client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     detail = client.get(f"/proposals/{proposal.id}?lang=en").get_data(as_text=True)
     assert 'id="reviewer-shortage"' not in detail
+
+
+def test_an_open_program_needing_more_reviewers_than_there_are_is_flagged(login_as):
+    client = login_as(factories.user(Role.STAFF))
+    factories.user(Role.REVIEWER)
+    factories.program(reviewers_required=2)
+    factories.program(reviewers_required=2, open_until=date(2021, 1, 1))  # closed: no matter
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert _count(page, "programs") == 1
+    assert "Programs with fewer reviewers than a proposal needs" in page
+    assert re.search(r'href="/staff/users" data-waiting="programs"', page)
+    factories.user(Role.REVIEWER)
+    assert _count(client.get("/dashboard").get_data(as_text=True), "programs") == 0
