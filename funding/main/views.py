@@ -21,9 +21,13 @@ from funding.directory.models import (
 )
 from funding.extensions import db, sum_fen
 from funding.main import workbench
+from funding.pledges.impact import impact
+from funding.pledges.statement import target_label
+from funding.proposals.funnel import STAGES, STRETCHES, funnel
 from funding.proposals.models import Program, Proposal
 from funding.proposals.queue import queue_query, queue_rows
 from funding.reviews.models import AssignmentState, ReviewAssignment
+from funding.transparency import charts
 
 bp = Blueprint("main", __name__)
 #: How many items each list on a dashboard shows; each links to its whole list.
@@ -87,6 +91,10 @@ def dashboard():
         )
         ctx["waiting"] = workbench.staff_waiting(today())
         ctx["program_money"] = figures.program_money()
+        ctx["program_chart"] = charts.programs(ctx["program_money"])
+        ctx["funnel"] = funnel()
+        ctx["funnel_chart"] = charts.funnel(ctx["funnel"])
+        ctx["stages"], ctx["stretches"] = STAGES, STRETCHES
     if current_user.role == Role.ORG_MEMBER:
         ctx["tranches_due"] = workbench.tranches_to_request(current_user.party_id)
         ctx["next_step"] = workbench.NEXT_STEP
@@ -97,6 +105,9 @@ def dashboard():
             .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
             .limit(SHOWN)
         ).all()
+    if current_user.role == Role.ENTERPRISE_MEMBER:
+        ctx["impact"] = impact(current_user.party_id, SHOWN)
+        ctx["target_label"] = target_label
     if current_user.role == Role.REVIEWER:
         ctx["assignments"] = db.session.scalars(
             sa.select(ReviewAssignment)

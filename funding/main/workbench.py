@@ -16,9 +16,10 @@ from funding.extensions import db
 from funding.grants.models import CommunityRating, Grant, GrantState, Tranche, TrancheState
 from funding.grants.reservation import LIVE_STATES
 from funding.pledges.models import Instalment, InstalmentState
-from funding.proposals.models import Objection, ObjectionState, Proposal, ProposalState
+from funding.proposals.models import Objection, ObjectionState, Program, Proposal, ProposalState
 from funding.proposals.models import proposal_communities as served
 from funding.proposals.queue import queue_query
+from funding.reviews.eligibility import program_short_of_reviewers, short_of_reviewers
 
 #: Disclosure periods ending within this many days are shown as ending soon.
 SOON = timedelta(days=3)
@@ -71,13 +72,42 @@ def staff_waiting(today: date) -> list[Waiting]:
                 Instalment.due_date <= today + COMING,
             ),
             _count(Objection, Objection.state == ObjectionState.OPEN),
+            _count(Proposal, short_of_reviewers()),
+            _count(Program, program_short_of_reviewers(today)),
         )
     ).one()
-    (parties, screen, late, ending, sign, first, second, overdue, coming, objections) = row
+    (
+        parties,
+        screen,
+        late,
+        ending,
+        sign,
+        first,
+        second,
+        overdue,
+        coming,
+        objections,
+        short,
+        short_programs,
+    ) = row
     proposals = url_for("proposals.mine")
     return [
         Waiting("parties", _l("Registrations to verify"), parties, url_for("accounts.parties")),
         Waiting("screen", _l("Proposals to screen"), screen, f"{proposals}?state=screening"),
+        Waiting(
+            "reviewers",
+            _l("Proposals short of reviewers free of conflicts"),
+            short,
+            url_for("proposals.mine", state="in_review", short="1"),
+            urgent=True,
+        ),
+        Waiting(
+            "programs",
+            _l("Programs with fewer reviewers than a proposal needs"),
+            short_programs,
+            url_for("accounts.users"),
+            urgent=True,
+        ),
         Waiting(
             "late",
             _l("Proposals past their target time"),

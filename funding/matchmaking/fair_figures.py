@@ -1,13 +1,20 @@
-"""Figures of a fair: the live board's bars and the report's conversion funnel."""
+"""Figures of a fair: the live board's bars, the report's conversion funnel and charts."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import pgettext
+from sqlalchemy.orm import joinedload, selectinload
 
+from funding.directory.models import Community, Need
 from funding.extensions import db, sum_fen
+from funding.i18n import localized
 from funding.matchmaking.models import Fair, FairIntent, IntentState
 from funding.pledges.models import Pledge, PledgeState
+from funding.proposals.models import Proposal
+from funding.transparency.charts import Chart
 
 #: Money that arrived (the pledge was confirmed by staff).
 ARRIVED = (PledgeState.RECEIVED, PledgeState.ALLOCATED, PledgeState.PAID_OUT)
@@ -62,9 +69,10 @@ def board(fair: Fair) -> list[Bar]:
 
 @dataclass
 class Funnel:
-    """Raised -> pledged -> arrived -> granted, in money, for one project or enterprise."""
+    """Raised -> pledged -> arrived -> granted, in money, for one project, program or
+    enterprise."""
 
-    label: object
+    label: str
     raises: int = 0
     raised_fen: int = 0
     pledged_fen: int = 0
@@ -97,17 +105,61 @@ class Funnel:
         return self
 
 
+@dataclass
+class Answered:
+    """A community's needs answered at the fair: those of projects that drew a pledge there."""
+
+    community: Community
+    needs: list[Need] = field(default_factory=list)
+
+
+#: What the report reads of a fair, loaded with it in a fixed number of statements.
+REPORT_LOAD = (
+    selectinload(Fair.projects).selectinload(Proposal.program),
+    selectinload(Fair.projects).selectinload(Proposal.needs).joinedload(Need.community),
+    selectinload(Fair.enterprises),
+    selectinload(Fair.intents).joinedload(FairIntent.pledge),
+    selectinload(Fair.intents).joinedload(FairIntent.enterprise),
+    selectinload(Fair.intents)
+    .joinedload(FairIntent.proposal)
+    .options(joinedload(Proposal.program), selectinload(Proposal.needs).joinedload(Need.community)),
+)
+
+
 def report(fair: Fair) -> dict:
-    """The funnel per project, per enterprise and in total."""
-    projects = {p.id: Funnel(p) for p in fair.projects}
-    enterprises = {e.id: Funnel(e) for e in fair.enterprises}
-    total = Funnel(None)
+    """The funnel per project, program and enterprise and in total, and the needs answered
+    (load the fair with ``REPORT_LOAD``)."""
+    projects = {p.id: Funnel(p.title) for p in fair.projects}
+    programs = {p.program_id: Funnel(localized(p.program, "name")) for p in fair.projects}
+    enterprises = {e.id: Funnel(e.name) for e in fair.enterprises}
+    total = Funnel("")
+    answered: dict[int, Answered] = {}
     for intent in fair.intents:
-        projects.setdefault(intent.proposal_id, Funnel(intent.proposal)).add(intent)
-        enterprises.setdefault(intent.enterprise_id, Funnel(intent.enterprise)).add(intent)
+        project = intent.proposal
+        projects.setdefault(project.id, Funnel(project.title)).add(intent)
+        programs.setdefault(project.program_id, Funnel(localized(project.program, "name")))
+        programs[project.program_id].add(intent)
+        enterprises.setdefault(intent.enterprise_id, Funnel(intent.enterprise.name)).add(intent)
         total.add(intent)
+        if intent.pledge is not None and intent.pledge.state != PledgeState.CANCELLED:
+            for need in project.needs:
+                found = answered.setdefault(need.community_id, Answered(need.community)).needs
+                if need not in found:
+                    found.append(need)
     return {
         "projects": [f.finish() for f in projects.values()],
+        "programs": [f.finish() for f in programs.values()],
         "enterprises": [f.finish() for f in enterprises.values()],
         "total": total.finish(),
+        "answered": sorted(answered.values(), key=lambda a: a.community.name),
     }
+
+
+def raised_chart(funnels: list[Funnel]) -> Chart:
+    """Money raised at the fair, one bar per project, program or enterprise."""
+    return Chart([pgettext("paddle raise", "Raised")], [(f.label, [f.raised_fen]) for f in funnels])
+
+
+def answered_chart(answered: list[Answered]) -> Chart:
+    """How many needs each community had answered at the fair."""
+    return Chart([_("Needs answered")], [(a.community.name, [len(a.needs)]) for a in answered])

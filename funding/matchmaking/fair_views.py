@@ -16,7 +16,13 @@ from funding.extensions import db
 from funding.matchmaking import fairs
 from funding.matchmaking.adapter import current_snapshot, ref, short_projects
 from funding.matchmaking.blueprint import bp
-from funding.matchmaking.fair_figures import board, report
+from funding.matchmaking.fair_figures import (
+    REPORT_LOAD,
+    answered_chart,
+    board,
+    raised_chart,
+    report,
+)
 from funding.matchmaking.forms import (
     ActionForm,
     ConfirmForm,
@@ -44,8 +50,8 @@ fair_people = roles_required(Role.STAFF, Role.ENTERPRISE_MEMBER)
 BOARD_REFRESH_SECONDS = 10
 
 
-def _fair_or_404(fair_id: int) -> Fair:
-    fair = db.session.get(Fair, fair_id)
+def _fair_or_404(fair_id: int, *load) -> Fair:
+    fair = db.session.get(Fair, fair_id, options=load)
     if fair is None or not fairs.can_see_fair(current_user, fair):
         abort(404)
     return fair
@@ -303,5 +309,14 @@ def fair_board(fair_id: int):
 @staff_required
 def fair_report(fair_id: int):
     """After the fair: raises -> pledges -> money arrived -> grants, per project and enterprise."""
-    item = _fair_or_404(fair_id)
-    return render_template("matchmaking/fair_report.html", fair=item, report=report(item))
+    item = _fair_or_404(fair_id, *REPORT_LOAD)
+    figures = report(item)
+    return render_template(
+        "matchmaking/fair_report.html",
+        fair=item,
+        report=figures,
+        charts={
+            name: raised_chart(figures[name]) for name in ("projects", "programs", "enterprises")
+        }
+        | {"answered": answered_chart(figures["answered"])},
+    )

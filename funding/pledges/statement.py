@@ -14,7 +14,8 @@ from funding.i18n import localized
 from funding.pledges.models import Pledge, PledgeTarget
 
 
-def _target(pledge: Pledge) -> str:
+def target_label(pledge: Pledge) -> str:
+    """What the pledge is for, in the reader's language."""
     if pledge.target == PledgeTarget.PROJECT:
         return f"{_('Project')}: {pledge.proposal.title}"
     if pledge.target == PledgeTarget.PROGRAM:
@@ -80,7 +81,7 @@ def statement(params: dict) -> Table:
             yield [
                 pledge.id,
                 pledge.created_at,
-                _target(pledge),
+                target_label(pledge),
                 "",
                 m.pledged_fen,
                 m.received_fen,

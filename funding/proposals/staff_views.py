@@ -32,6 +32,7 @@ from funding.proposals.models import (
 from funding.proposals.queue import TARGET_DAYS, expected_decisions, queue_query, queue_rows
 from funding.proposals.views import bp
 from funding.proposals.workflow import Action
+from funding.reviews.eligibility import eligible_reviewers, reviewers_required
 from funding.reviews.forms import AssignForm
 from funding.reviews.models import ReviewAssignment
 from funding.reviews.services import conflicted_ids, summarize, total_spread
@@ -66,7 +67,12 @@ def staff_context(proposal: Proposal) -> dict:
     objections = db.session.scalars(
         sa.select(Objection).where(Objection.proposal_id == proposal.id).order_by(Objection.id)
     ).all()
+    eligible, required = db.session.execute(
+        sa.select(eligible_reviewers(), reviewers_required()).where(Proposal.id == proposal.id)
+    ).one()
     return {
+        "eligible_reviewers": eligible,
+        "reviewers_required": required,
         "assign_form": assign,
         "approve_form": approve,
         "note_form": NoteForm(prefix="note"),

@@ -37,6 +37,7 @@ from funding.proposals.models import Attachment, BudgetCategory, Program, Propos
 from funding.proposals.queue import expected_decision
 from funding.proposals.screening import RULE_NAMES
 from funding.proposals.workflow import is_applicant
+from funding.reviews.eligibility import short_of_reviewers
 from funding.transactions import DomainError
 
 #: The staff list's archive: proposals whose cycle is over.
@@ -83,6 +84,8 @@ def mine():
         query = query.where(Proposal.state == ProposalState(state))
     elif state == "archive":  # decided and closed: signed, rejected, withdrawn
         query = query.where(Proposal.state.in_(ARCHIVED))
+    if current_user.is_foundation and request.args.get("short"):
+        query = query.where(short_of_reviewers())
     if current_user.is_foundation and (text := request.args.get("q", "").strip()[:100]):
         like = f"%{text}%"
         query = query.join(Proposal.organization).where(

@@ -7,7 +7,7 @@ from funding.caching import public_page
 from funding.documents import pdf_response
 from funding.exports import download
 from funding.paperwork import annual_document
-from funding.proposals.funnel import STAGES, funnel
+from funding.proposals.funnel import STAGES, STRETCHES, funnel
 from funding.transparency import annual, charts, tables
 
 bp = Blueprint("transparency", __name__)
@@ -50,6 +50,7 @@ def index():
         funnel=stages,
         funnel_chart=charts.funnel(stages),
         stages=STAGES,
+        stretches=STRETCHES,
         report_years=annual.years(money),
     )
 

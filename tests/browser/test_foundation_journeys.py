@@ -4,12 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from funding.accounts.models import Role
-from tests.factories import PASSWORD, fresh_code
+from tests.factories import PASSWORD, TOTP_SECRET, fresh_code
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, email: str, password: str = PASSWORD) -> None:
+def log_in(page, email: str, password: str = PASSWORD, secret: str = TOTP_SECRET) -> None:
     """The login form, then (staff and admins) the code their authenticator app shows."""
     page.goto("/login")
     page.fill("input[name=email]", email)
@@ -17,7 +17,7 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
     with page.expect_navigation():
         page.click("form button[type=submit]")
     if "/login/second-factor" in page.url:
-        page.fill("input[name=code]", fresh_code(email))
+        page.fill("input[name=code]", fresh_code(email, secret))
         with page.expect_navigation():
             page.click("main form button[type=submit]")
     page.wait_for_load_state("load")  # Bootstrap's script drives the menus clicked next

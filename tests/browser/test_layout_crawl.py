@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from funding import models  # noqa: F401 - every model, so every enumeration is defined
-from funding.demo import DEMO_PASSWORD, seed_demo
+from funding.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from funding.directory.models import Community, Enterprise, Need, Organization
 from funding.extensions import db
 from funding.grants.models import Grant
@@ -98,6 +98,7 @@ def _pages(app) -> list[str]:
         f"/reviews/{first(ReviewAssignment)}",
         f"/matchmaking/batches/{first(MatchBatch)}",
         f"/fairs/{first(Fair)}",
+        f"/fairs/{first(Fair)}/report",
     ]
     return simple + details
 
@@ -114,7 +115,7 @@ def test_every_page_fits_and_speaks_the_readers_language(app, browser, live_serv
         tab = context.new_page()
         tab.set_default_timeout(10_000)
         if email:
-            log_in(tab, email, DEMO_PASSWORD)
+            log_in(tab, email, DEMO_PASSWORD, DEMO_TOTP_SECRET)
         for lang in ("zh", "en"):
             for path in pages:
                 response = tab.goto(f"{path}?lang={lang}")

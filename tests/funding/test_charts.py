@@ -7,7 +7,7 @@ from datetime import timedelta
 from funding.accounts.models import Role
 from funding.extensions import db, utcnow
 from funding.proposals.funnel import funnel
-from funding.proposals.models import ProposalState
+from funding.proposals.models import ProposalEvent, ProposalState
 from tests import factories
 from tests.funding.money_helpers import matching_program, reserve_proposed, signed_grant
 
@@ -67,3 +67,25 @@ def test_the_page_lists_the_newest_grants_and_totals_all(client, monkeypatch):
     assert newer.proposal.title in table and grant.proposal.title not in table
     assert "¥50,000.00" in table, "the totals row counts both grants"
     assert "The newest 1 of 2 grants are listed" in page
+
+
+def test_the_staff_workbench_charts_each_programs_money_and_the_time_in_each_stage(login_as):
+    grant = _world()
+    passed = grant.proposal.submitted_at + timedelta(days=4)
+    db.session.add(ProposalEvent(proposal_id=grant.proposal_id, at=passed, action="pass_screening"))
+    db.session.commit()
+    stages = funnel()
+    assert {k: round(v, 3) for k, v in stages.stretches.items()} == {
+        "screening": 4,
+        "review": 6,
+        "agreement": 10,
+    }
+    staff = login_as(factories.user(Role.STAFF))
+    english = staff.get("/dashboard?lang=en").get_data(as_text=True)
+    programs = re.search(r'<figure class="chart" id="chart-programs">.*?</figure>', english, re.S)
+    assert "Partners · Reserved: ¥30,000.00" in programs.group(0)
+    assert 'id="chart-funnel"' in english
+    stretch = re.search(r'data-stretch="review">(.*?)</tr>', english, re.S).group(1)
+    assert "From passing screening to the decision" in stretch and ">6.0<" in stretch
+    chinese = staff.get("/dashboard?lang=zh").get_data(as_text=True)
+    assert "各阶段的申报数量" in chinese and "从通过审查到作出决定" in chinese

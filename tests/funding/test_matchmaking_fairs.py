@@ -55,6 +55,8 @@ def _set_up(client, world, second, other) -> Fair:
 
 def test_a_fair_from_set_up_to_report(fair_world, login_as):
     world, second, other, other_member = fair_world
+    second.needs = [make.need(title="放学后无人看护")]
+    db.session.commit()
     staff = login_as(world.staff)
     fair = _set_up(staff, world, second, other)
     assert (fair.name, fair.held_on, fair.place) == (
@@ -155,6 +157,17 @@ def test_a_fair_from_set_up_to_report(fair_world, login_as):
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("</td>")]
     assert cells[1:8] == ["1", "¥20,000.00", "¥0.00", "¥0.00", "¥0.00", "0%", "—"]
     assert "¥35,000.00" in report[report.index('id="funnel"') :], "all raises in total"
+    chart = re.search(r'<figure class="chart" id="chart-by-project">.*?</figure>', report, re.S)
+    assert "四点半课堂 · Raised: ¥15,000.00" in chart.group(0), "the bar shows the table's figure"
+    assert "<script" not in chart.group(0)
+    by_program = report[report.index('id="by-program"') : report.index('id="by-enterprise"')]
+    assert "¥35,000.00" in by_program, "both projects are in the same program"
+    assert 'id="chart-by-enterprise"' in report
+    answered = report[report.index('id="needs-answered"') :].split("</table>")[0]
+    assert "放学后无人看护" in answered, "the project with a pledge answers its need"
+    assert all(n.title not in answered for n in world.project.needs), "a withdrawn raise does not"
+    chinese = login_as(world.staff).get(f"/fairs/{fair.id}/report?lang=zh").get_data(as_text=True)
+    assert "各资助计划举牌金额" in chinese and "已回应的社区需求" in chinese
     actions = set(db.session.scalars(sa.select(AuditRecord.action)))
     assert {
         "fair.create",

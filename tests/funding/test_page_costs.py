@@ -41,6 +41,7 @@ PAGES = {
         "/matchmaking",
         "/matchmaking/network",
         "/fairs",
+        "/fairs/{fair}/report",
         "/notifications",
         "/staff/exports/proposals.csv",
         "/staff/exports/reviews.csv",
@@ -77,6 +78,7 @@ def _costs(app, scale: int) -> dict[tuple[str, str], int]:
         "pledge": world.pledge_id,
         "grant": world.grant.id,
         "assignment": world.assignment.id,
+        "fair": world.fair_id,
     }
     emails = {role: user.email for role, user in world.users.items()}
     costs = {}

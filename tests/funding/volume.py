@@ -12,10 +12,11 @@ from funding.directory.models import Need, Organization
 from funding.extensions import db, utcnow
 from funding.grants import tranches
 from funding.grants.models import Grant
-from funding.matchmaking.fairs import FairData, create_fair, raise_paddle
+from funding.matchmaking.fairs import FairData, confirm_intent, create_fair, raise_paddle
 from funding.matchmaking.services import run_batch
 from funding.notifications.services import notify
 from funding.pledges.models import PledgeTarget
+from funding.pledges.services import match_gift_for
 from funding.proposals.models import Objection, Proposal, ProposalState
 from funding.reviews.models import (
     AssignmentState,
@@ -59,6 +60,7 @@ class World:
     organization: Organization
     assignment: ReviewAssignment  # the main reviewer's
     pledge_id: int
+    fair_id: int  # paddle raises from every enterprise, confirmed, for a project with needs
 
 
 def build(scale: int) -> World:
@@ -156,9 +158,12 @@ def build(scale: int) -> World:
     fair = create_fair(staff, FairData("相亲会", today(), "清波街道"))
     fair.projects = [disclosed]
     fair.enterprises = [donor.party, *(d.party for d in donors)]
+    disclosed.needs = needs
     db.session.commit()
     for who in [donor, *donors]:
-        raise_paddle(staff, fair, disclosed, who.party, 100_000)
+        intent = raise_paddle(staff, fair, disclosed, who.party, 100_000)
+        shown = match_gift_for(disclosed, intent.amount_fen)
+        confirm_intent(who, intent, today() + timedelta(days=30), key(), shown)
     for user in users.values():
         for n in range(3 * scale):
             notify([user], "tranche_paid", "/grants", title=f"项目{n}", number=1, amount="¥1")
@@ -173,4 +178,5 @@ def build(scale: int) -> World:
         organization=member.party,
         assignment=assignment,
         pledge_id=pledge_ids[0],
+        fair_id=fair.id,
     )
