@@ -121,11 +121,13 @@ def register_api(app: OpenAPI) -> None:
         ("OPENAPI_HTML_STRING", "index.html"),
     ):
         app.config.setdefault(name, (ROOT / "templates" / "api" / page).read_text())
+    from funding.api.exports import api as exports_api
+    from funding.api.organization import api as organization_api
     from funding.api.private import api as private_api
     from funding.api.public import api as public_api
     from funding.api.tokens_views import bp as tokens_bp
 
-    for api in (public_api, private_api):
+    for api in (public_api, private_api, organization_api, exports_api):
         csrf.exempt(api)
         app.register_api(api)
     app.register_blueprint(tokens_bp)

@@ -215,6 +215,19 @@ EXPECTED: dict[tuple[str, str], dict] = {
             ("GET", "staff_queue"),
         )
     },
+    **{
+        (method, name): dict.fromkeys(ROLES, 401)
+        for method, name in (
+            ("POST", "api_organization.upload_attachment"),
+            ("GET", "api_organization.list_own_grants"),
+            ("GET", "api_organization.get_own_grant"),
+            ("POST", "api_organization.request_tranche"),
+            ("GET", "api_exports.export_proposals"),
+            ("GET", "api_exports.export_reviews"),
+            ("GET", "api_exports.export_grants"),
+            ("GET", "api_exports.export_giving"),
+        )
+    },
 }
 
 
