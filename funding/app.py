@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.pledges.views import bp as pledges_bp
     from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
     from funding.proposals.views import bp as proposals_bp
+    from funding.reconciliation.views import bp as reconciliation_bp
     from funding.reviews.views import bp as reviews_bp
     from funding.transparency.views import bp as transparency_bp
 
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         notifications_bp,
         pledges_bp,
+        reconciliation_bp,
         grants_bp,
         jobs_bp,
         imports_bp,

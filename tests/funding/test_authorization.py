@@ -147,6 +147,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "pledges.confirm_new"): only("enterprise_member"),
     ("POST", "pledges.receipt"): only(*STAFF, ok=302),
     ("GET", "pledges.instalments"): only(*STAFF),
+    ("GET", "reconciliation.index"): only(*STAFF),
+    ("POST", "reconciliation.upload"): only(*STAFF, ok=302),  # no file: back to the page
+    ("POST", "reconciliation.confirm"): only(*STAFF, ok=302),  # nothing ticked: back
     ("GET", "pledges.statement"): only(*STAFF),
     ("POST", "pledges.cancel"): only("enterprise_member", *STAFF, ok=302),
     ("GET", "pledges.fund_program"): only(*STAFF),
