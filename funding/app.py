@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from funding.pledges.views import bp as pledges_bp
     from funding.proposals import public_views, staff_views  # noqa: F401 - routes on proposals
     from funding.proposals.views import bp as proposals_bp
+    from funding.reconciliation.views import bp as reconciliation_bp
     from funding.reviews.views import bp as reviews_bp
     from funding.transparency.views import bp as transparency_bp
 
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         notifications_bp,
         pledges_bp,
+        reconciliation_bp,
         grants_bp,
         jobs_bp,
         imports_bp,
@@ -121,11 +123,13 @@ def register_api(app: OpenAPI) -> None:
         ("OPENAPI_HTML_STRING", "index.html"),
     ):
         app.config.setdefault(name, (ROOT / "templates" / "api" / page).read_text())
+    from funding.api.exports import api as exports_api
+    from funding.api.organization import api as organization_api
     from funding.api.private import api as private_api
     from funding.api.public import api as public_api
     from funding.api.tokens_views import bp as tokens_bp
 
-    for api in (public_api, private_api):
+    for api in (public_api, private_api, organization_api, exports_api):
         csrf.exempt(api)
         app.register_api(api)
     app.register_blueprint(tokens_bp)

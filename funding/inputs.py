@@ -50,11 +50,12 @@ def refuse_control_characters() -> None:
         if isinstance(value, str) and LINE_CONTROLS.search(value):
             abort(400)
     if request.method in ("POST", "PUT", "PATCH"):
+        # A part whose name a multipart parser cannot read comes with no name (None).
         for key, values in request.form.lists():
-            if LINE_CONTROLS.search(key) or any(TEXT_CONTROLS.search(v) for v in values):
+            if LINE_CONTROLS.search(key or "") or any(TEXT_CONTROLS.search(v) for v in values):
                 abort(400)
         for key, upload in request.files.items(multi=True):
-            if LINE_CONTROLS.search(key) or LINE_CONTROLS.search(upload.filename or ""):
+            if LINE_CONTROLS.search(key or "") or LINE_CONTROLS.search(upload.filename or ""):
                 abort(400)
 
 

@@ -31,6 +31,7 @@ from funding.pledges.models import (
     UnusedMoney,
 )
 from funding.proposals.models import BudgetCategory, ObjectionState, ProposalState
+from funding.reconciliation.pairing import Reason, Verdict
 from funding.reviews.models import AssignmentState, Recommendation, RelationKind
 
 ROLE_LABELS = {
@@ -203,6 +204,16 @@ JOB_LABELS = {
     JobState.DONE: _p("job", "Ready"),
     JobState.FAILED: _p("job", "Failed"),
 }
+BANK_REASON_LABELS = {
+    Reason.AMOUNT: _p("bank match reason", "Exactly the instalment's amount"),
+    Reason.PAYER: _p("bank match reason", "Payer is the enterprise"),
+    Reason.REFERENCE: _p("bank match reason", "Reference names the pledge"),
+}
+BANK_VERDICT_LABELS = {
+    Verdict.SURE: _p("bank match", "One candidate"),
+    Verdict.AMBIGUOUS: _p("bank match", "Several candidates: choose"),
+    Verdict.NONE: _p("bank match", "No instalment due for this amount"),
+}
 #: Every enumeration's labels, keyed by the enumeration: values repeat across enumerations
 #: ("admin" is a role and a budget category, "returned" a proposal and a tranche state), so a
 #: label is found by the member's type and value, never by the value alone.
@@ -231,6 +242,8 @@ LABELS: dict[type[enum.Enum], dict] = {
     IntentState: INTENT_LABELS,
     JobState: JOB_LABELS,
     TokenScope: TOKEN_SCOPE_LABELS,
+    Reason: BANK_REASON_LABELS,
+    Verdict: BANK_VERDICT_LABELS,
 }
 #: The labelled enumerations by class name, for templates that hold a raw value:
 #: ``label(rule.detail, enums.LegalForm)``.

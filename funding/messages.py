@@ -103,6 +103,18 @@ MESSAGES = {
         "imported. Upload the file again."
     ),
     "import_upload_gone": _l("That upload is no longer here; upload the file again."),
+    "statement_columns": _l(
+        "No header row with a date and an amount (or credit) column was found in the first "
+        "20 rows of the statement."
+    ),
+    "statement_amount": _l("Row %(row)s of the statement has an amount that cannot be read."),
+    "statement_empty": _l("The statement has no credits or debits."),
+    "bank_nothing_chosen": _l("Tick at least one line to confirm, each once."),
+    "bank_line_unknown": _l("A chosen line or instalment no longer exists; reload the page."),
+    "bank_amount_differs": _l("A line's amount is not the amount of the instalment chosen for it."),
+    "bank_line_used": _l(
+        "A chosen line was already recorded as a receipt; nothing was recorded. Reload the page."
+    ),
 }
 MESSAGES.update(
     {

@@ -11,4 +11,5 @@ from funding.matchmaking import models as matchmaking  # noqa: F401
 from funding.notifications import models as notifications  # noqa: F401
 from funding.pledges import models as pledges  # noqa: F401
 from funding.proposals import models as proposals  # noqa: F401
+from funding.reconciliation import models as reconciliation  # noqa: F401
 from funding.reviews import models as reviews  # noqa: F401

@@ -75,13 +75,17 @@ def from_http(error: HTTPException) -> Response:
 
 
 def from_domain(error: DomainError) -> Response:
-    """A business rule refused the action: 409 for the state of things, 422 for the input."""
-    status = 409 if error.code in CONFLICTS else 422
+    """A business rule refused the action: 409 for the state of things, 422 for the input
+    (unless the refusal has an HTTP status of its own)."""
+    status = STATUSES.get(error.code, 409 if error.code in CONFLICTS else 422)
     detail = message(error.code, **error.details) if error.code in MESSAGES else error.code
     errors = getattr(error, "errors", None)
     listed = [{"field": f, "codes": c} for f, c in errors.items()] if errors else None
     return problem(status, error.code, str(detail), listed)
 
+
+#: Domain refusals that HTTP names exactly.
+STATUSES = {"forbidden": 403, "attachment_too_large": 413}
 
 #: Domain refusals caused by the state of things rather than by the request's content.
 CONFLICTS = {

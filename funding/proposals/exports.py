@@ -56,13 +56,18 @@ def count_proposals(params: dict) -> int:
     )
 
 
-def count_reviews(params: dict) -> int:
+def submitted_reviews(params: dict) -> sa.Select:
+    """The submitted review assignments of the filtered proposals."""
     proposals = proposals_query(params).order_by(None).with_only_columns(Proposal.id)
+    return sa.select(ReviewAssignment).where(
+        ReviewAssignment.proposal_id.in_(proposals),
+        ReviewAssignment.state == AssignmentState.SUBMITTED,
+    )
+
+
+def count_reviews(params: dict) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count(ReviewAssignment.id)).where(
-            ReviewAssignment.proposal_id.in_(proposals),
-            ReviewAssignment.state == AssignmentState.SUBMITTED,
-        )
+        submitted_reviews(params).with_only_columns(sa.func.count(ReviewAssignment.id))
     )
 
 

@@ -27,6 +27,7 @@ from funding.api.tokens import create_token
 from funding.directory.services import load_reference_data
 from funding.extensions import db
 from funding.pledges.models import PledgeTarget
+from funding.proposals.models import ProposalState
 from tests import factories
 from tests.conftest import _wipe
 from tests.funding.money_helpers import (
@@ -34,8 +35,11 @@ from tests.funding.money_helpers import (
     matching_program,
     pledge_data,
     promise,
+    receive,
+    reserve_proposed,
     signed_grant,
 )
+from tests.funding.test_api_writes import reviewed
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [
@@ -50,8 +54,9 @@ ROLES = ("org_member", "enterprise_member", "staff")
 
 @pytest.fixture(scope="module")
 def tokens(app):
-    """A small district (programs, grants, needs, a pledge, a proposal in the queue) and a
-    read-write token for each role; the rate limit is lifted for the run."""
+    """A small district (programs, a reserved grant, needs, a pledge, a proposal in the queue
+    with a review, a draft) and a read-write token for each role; the rate limit is lifted
+    for the run."""
     _wipe()
     load_reference_data()
     staff = factories.user(Role.STAFF)
@@ -60,14 +65,18 @@ def tokens(app):
     program = matching_program(
         own_fen=9_000_000, ratio_pct=100, cap_project_fen=1_000_000, cap_program_fen=2_000_000
     )
-    signed_grant(staff, member, program, 1_000_000, communities=[factories.community()])
+    grant = signed_grant(staff, member, program, 1_000_000, communities=[factories.community()])
     project = approved_proposal(member, program, 2_000_000)
-    promise(
+    pledge = promise(
         enterprise,
         pledge_data(PledgeTarget.PROJECT, 300_000, proposal_id=project.id),
     )
+    receive(staff, pledge)
+    reserve_proposed(staff, grant)
     factories.need()
     factories.proposal(member)
+    reviewed(staff)
+    factories.proposal(member, state=ProposalState.DRAFT)
     db.session.commit()
     users = {"org_member": member, "enterprise_member": enterprise, "staff": staff}
     made = {

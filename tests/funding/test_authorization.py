@@ -155,6 +155,9 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("POST", "pledges.confirm_new"): only("enterprise_member"),
     ("POST", "pledges.receipt"): only(*STAFF, ok=302),
     ("GET", "pledges.instalments"): only(*STAFF),
+    ("GET", "reconciliation.index"): only(*STAFF),
+    ("POST", "reconciliation.upload"): only(*STAFF, ok=302),  # no file: back to the page
+    ("POST", "reconciliation.confirm"): only(*STAFF, ok=302),  # nothing ticked: back
     ("GET", "pledges.statement"): only(*STAFF),
     ("POST", "pledges.cancel"): only("enterprise_member", *STAFF, ok=302),
     ("GET", "pledges.fund_program"): only(*STAFF),
@@ -221,6 +224,19 @@ EXPECTED: dict[tuple[str, str], dict] = {
             ("POST", "preview_pledge"),
             ("POST", "create_pledge"),
             ("GET", "staff_queue"),
+        )
+    },
+    **{
+        (method, name): dict.fromkeys(ROLES, 401)
+        for method, name in (
+            ("POST", "api_organization.upload_attachment"),
+            ("GET", "api_organization.list_own_grants"),
+            ("GET", "api_organization.get_own_grant"),
+            ("POST", "api_organization.request_tranche"),
+            ("GET", "api_exports.export_proposals"),
+            ("GET", "api_exports.export_reviews"),
+            ("GET", "api_exports.export_grants"),
+            ("GET", "api_exports.export_giving"),
         )
     },
 }

@@ -143,3 +143,17 @@ def test_a_reviewer_who_declared_a_conflict_cannot_open_the_proposal(make, login
     db.session.commit()
     page = client.get(f"/reviews/{assignment.id}")
     assert page.status_code == 403 and proposal.title not in page.get_data(as_text=True)
+
+
+def test_a_form_part_without_a_readable_name_is_no_server_error(client):
+    """A multipart part whose name the parser cannot read reaches the guard with no name."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="\r"\r\n\r\nnull\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\nx\r\n--b--\r\n'
+    )
+    response = client.post(
+        "/api/v1/proposals/1/attachments",
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert response.status_code == 401
