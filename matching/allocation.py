@@ -42,7 +42,7 @@ from .scoring import FIT_SCALE, funder_fit, org_fit
 from .types import Funding, Instance, Pairing, Result, Unfunded
 
 ORG_LIMIT = 24  # candidate organizations per need, on instances with many needs
-FUNDER_LIMIT = (24, 96)  # candidate funders per need: money must reach far to be spent ...
+FUNDER_LIMIT = (48, 96)  # candidate funders per need: money must reach far to be spent ...
 FUNDER_EDGES = 800_000  # ... so each need gets this many over the needs, within the limits
 EXACT_UP_TO = 2000  # needs; up to this many, every eligible pair is an edge and both orders run
 POLISH_UP_TO = 20_000  # needs; above, the polish for fit would cost a fifth of the time
