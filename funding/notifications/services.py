@@ -66,12 +66,20 @@ def _email(key: str, link: str, params: dict) -> tuple[str, str]:
     return f"[三社联动] {subject}", text + (f"\n\n{site_url()}{link}" if link else "")
 
 
+#: The badge counts unread notifications up to this many and then says "99+": a count that
+#: stops there costs the same on every page however many a busy account has let pile up.
+BADGE_LIMIT = 99
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
+    """Unread notifications, counted up to ``BADGE_LIMIT + 1``."""
+    unread = (
+        sa.select(Notification.id)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(BADGE_LIMIT + 1)
+        .subquery()
     )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(unread))
 
 
 @transactional

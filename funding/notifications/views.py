@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from funding.extensions import db
 from funding.notifications.models import Notification
-from funding.notifications.services import mark_read, unread_count
+from funding.notifications.services import BADGE_LIMIT, mark_read, unread_count
 from funding.notifications.texts import render_text
 
 bp = Blueprint("notifications", __name__)
@@ -15,9 +15,8 @@ bp = Blueprint("notifications", __name__)
 @bp.app_context_processor
 def unread():
     """The unread count beside the bell in the navigation bar."""
-    if current_user.is_authenticated:
-        return {"unread_notifications": unread_count(current_user)}
-    return {"unread_notifications": 0}
+    count = unread_count(current_user) if current_user.is_authenticated else 0
+    return {"unread_notifications": f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else count}
 
 
 @bp.route("/notifications")

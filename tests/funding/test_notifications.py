@@ -165,3 +165,14 @@ def test_links_use_the_site_url_else_the_request_host(
 def test_every_kind_of_news_has_a_short_subject():
     assert set(SUBJECTS) == set(TEXTS)
     assert all(len(str(s)) <= 60 and "%(" not in str(s) for s in SUBJECTS.values())
+
+
+def test_the_badge_stops_counting_at_99(make, login_as):
+    member = make.user(Role.ORG_MEMBER)
+    db.session.add_all(
+        Notification(user_id=member.id, key="proposal_withdrawn", params={"title": "助餐"})
+        for _ in range(120)
+    )
+    db.session.commit()
+    page = login_as(member).get("/dashboard").get_data(as_text=True)
+    assert 'id="unread-count">99+<' in page
