@@ -6,7 +6,8 @@ audit record's id. Every state change writes an audit record in its own transact
 entries also expire after ``CACHE_DEFAULT_TIMEOUT`` seconds, which bounds what two
 transactions committing out of id order could leave stale. Only anonymous GETs without
 pending flash messages are cached; each answer carries an ETag, so a browser revalidating a
-page it has gets 304 without a body.
+page it has gets 304 without a body. The public tables' CSV and Excel files are cached the
+same way, with their file names.
 """
 
 from collections.abc import Callable
@@ -50,10 +51,14 @@ def public_page(view: Callable) -> Callable:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            stored = (response.get_data(), response.mimetype)
+            # A streamed download is read whole here: public tables are a few hundred rows.
+            disposition = response.headers.get("Content-Disposition")
+            stored = (response.get_data(), response.mimetype, disposition)
             cache.set(key, stored)
         else:
             response = Response(stored[0], mimetype=stored[1])
+            if stored[2]:
+                response.headers["Content-Disposition"] = stored[2]
         response.headers["Cache-Control"] = "no-cache"
         response.vary.add("Cookie")
         response.add_etag()

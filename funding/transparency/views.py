@@ -79,6 +79,7 @@ def annual_report_pdf(year: int):
 
 
 @bp.route("/transparency/<name>.<fmt>")
+@public_page
 def export(name: str, fmt: str):
     """The same tables as CSV or Excel, with their totals rows."""
     if name not in tables.TABLES:

@@ -61,3 +61,14 @@ def test_signed_in_people_get_their_own_page(cached, client, login_as):
     login_as(staff)
     page = client.get("/needs").get_data(as_text=True)
     assert staff.name in page, "the navigation shows who is signed in"
+
+
+def test_public_downloads_are_cached_with_their_file_names(cached, client):
+    for fmt in ("csv", "xlsx"):
+        first, cold = get_counting(client, f"/transparency/grants.{fmt}")
+        again, warm = get_counting(client, f"/transparency/grants.{fmt}")
+        assert again.status_code == 200 and again.get_data() == first.get_data()
+        assert warm <= 2 < cold
+        name = f"attachment; filename=transparency-grants.{fmt}"
+        assert first.headers["Content-Disposition"] == again.headers["Content-Disposition"] == name
+        assert again.mimetype == first.mimetype
