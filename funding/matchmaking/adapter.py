@@ -79,6 +79,9 @@ class Snapshot:
     data: dict
     instance: matching.Instance
     rows: dict[str, object] = field(default_factory=dict)
+    #: Rankings computed on this instance, shared by the requests of a worker until the data
+    #: changes (a funder's panel ranks every need: worth doing once, not per request).
+    ranked: dict[tuple, list] = field(default_factory=dict)
 
     def load(self, refs: Iterable[str]) -> None:
         """Read the rows behind these references, one query per kind: a page loads what it
@@ -393,14 +396,14 @@ def _shared_snapshot() -> Snapshot:
     key = f"match-data:{data_version()}:{today().isoformat()}"
     kept = current_app.extensions.get(PARSED)
     if kept is not None and kept[0] == key and cache.has(key):
-        return Snapshot(data=kept[1].data, instance=kept[1].instance)
+        return Snapshot(data=kept[1].data, instance=kept[1].instance, ranked=kept[1].ranked)
     data = cache.get(key)
     if data is None:
         data = snapshot_data()
         cache.set(key, data)
     snapshot = _parsed(data)
     current_app.extensions[PARSED] = (key, snapshot)
-    return Snapshot(data=data, instance=snapshot.instance)
+    return Snapshot(data=data, instance=snapshot.instance, ranked=snapshot.ranked)
 
 
 def _parsed(data: dict) -> Snapshot:

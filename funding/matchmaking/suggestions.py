@@ -108,16 +108,25 @@ def for_funder(
     snapshot = current_snapshot()
     instance = snapshot.instance
     funder = instance.funders[instance.funder_pos[funder_ref]]
-    found = matching.suggest_for_funder(instance, funder_ref, k=len(instance.needs))
-    if restrict is not None:
-        found = [s for s in found if s.id in restrict]
-    if per_kind is not None:
-        seen: Counter[str] = Counter()
-        kept = []
-        for s in found:
-            kind, _ = parse_ref(s.id)
-            seen[kind] += 1
-            if seen[kind] <= per_kind:
-                kept.append(s)
-        found = kept
+    key = (funder_ref, per_kind)
+    found = snapshot.ranked.get(key) if restrict is None else None
+    if found is None:
+        found = matching.suggest_for_funder(instance, funder_ref, k=len(instance.needs))
+        if restrict is not None:
+            found = [s for s in found if s.id in restrict]
+        if per_kind is not None:
+            found = _first_per_kind(found, per_kind)
+        if restrict is None:
+            snapshot.ranked[key] = found
     return _rows(found, drop=GRANT_SIZE if funder.budget_fen == 0 else frozenset())
+
+
+def _first_per_kind(found: list, per_kind: int) -> list:
+    seen: Counter[str] = Counter()
+    kept = []
+    for s in found:
+        kind, _ = parse_ref(s.id)
+        seen[kind] += 1
+        if seen[kind] <= per_kind:
+            kept.append(s)
+    return kept

@@ -416,14 +416,20 @@ def test_a_large_network_is_drawn_as_street_and_category_bundles(world, login_as
     assert 'id="network-bundled"' not in detail and f'data-ref="need-{world.youth.id}"' in detail
 
 
-def test_suggestions_are_read_once_per_data_version(world, cached, login_as):
-    """The dashboard's panel reuses the instance built for the data as it is; a change that
-    any service makes (and audits) shows at once."""
+def test_suggestions_are_read_once_per_data_version(world, cached, login_as, monkeypatch):
+    """The dashboard's panel reuses the instance built for the data as it is, and the funder's
+    ranking made on it; a change that any service makes (and audits) shows at once."""
+    ranked = []
+    rank = matching.suggest_for_funder
+    monkeypatch.setattr(
+        matching, "suggest_for_funder", lambda *a, **k: ranked.append(1) or rank(*a, **k)
+    )
     meals_id = world.meals.id
     client = login_as(world.ent_member)
     first, cold = get_counting(client, "/dashboard")
     again, warm = get_counting(client, "/dashboard")
     assert warm < cold, "the second request does not read every party and pledge again"
+    assert len(ranked) == 1, "the second request does not rank every need again"
     panel = first.get_data(as_text=True)
     panel = panel[panel.index('id="match-fits"') :]
     assert "长者助餐服务" in panel and panel in again.get_data(as_text=True)
