@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from funding.extensions import db
 from funding.notifications.models import Notification
 from funding.notifications.services import BADGE_LIMIT, mark_read, unread_count
 from funding.notifications.texts import render_text
+from funding.pagination import page_of
 
 bp = Blueprint("notifications", __name__)
 
@@ -22,17 +22,20 @@ def unread():
 @bp.route("/notifications")
 @login_required
 def index():
-    rows = db.session.scalars(
+    """The user's notifications, newest first, a page at a time."""
+    page = page_of(
         sa.select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc())
-        .limit(200)
-    ).all()
-    page = render_template(
-        "notifications/index.html", notifications=rows, text=lambda n: render_text(n.key, n.params)
+    )
+    html = render_template(
+        "notifications/index.html",
+        page=page,
+        notifications=page.items,
+        text=lambda n: render_text(n.key, n.params),
     )
     mark_read(current_user)  # the list was shown: the badge clears; this page still marks them new
-    return page
+    return html
 
 
 @bp.route("/notifications/read", methods=["POST"])

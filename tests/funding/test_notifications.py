@@ -176,3 +176,19 @@ def test_the_badge_stops_counting_at_99(make, login_as):
     db.session.commit()
     page = login_as(member).get("/dashboard").get_data(as_text=True)
     assert 'id="unread-count">99+<' in page
+
+
+def test_the_notifications_page_shows_a_page_at_a_time(make, login_as, app):
+    member = make.user(Role.ORG_MEMBER)
+    size = app.config["PAGE_SIZE"]
+    db.session.add_all(
+        Notification(user_id=member.id, key="proposal_withdrawn", params={"title": f"项目{i}"})
+        for i in range(size + 3)
+    )
+    db.session.commit()
+    web = login_as(member)
+    first = web.get("/notifications?lang=en").get_data(as_text=True)
+    assert f"项目{size + 2}" in first and "项目2<" not in first  # newest first
+    assert first.count('<li class="list-group-item') == size and "?lang=en&amp;page=2" in first
+    second = web.get("/notifications?lang=en&page=2").get_data(as_text=True)
+    assert second.count('<li class="list-group-item') == 3 and "项目0" in second
