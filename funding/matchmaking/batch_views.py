@@ -5,6 +5,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from funding.directory.models import Need, Organization, ServiceCategory, Street
 from funding.extensions import db
@@ -17,6 +18,7 @@ from funding.matchmaking.network import picture
 from funding.matchmaking.reasons import refs_named, say_all
 from funding.matchmaking.runs import request_batch
 from funding.messages import message
+from funding.pagination import page_of
 from funding.permissions import staff_required
 from funding.transactions import DomainError
 
@@ -40,12 +42,18 @@ def _overview() -> dict:
 @bp.route("/matchmaking")
 @staff_required
 def index():
-    """The runs so far and a button to start one."""
-    batches = db.session.scalars(
-        sa.select(MatchBatch).order_by(MatchBatch.id.desc()).limit(20)
-    ).all()
+    """The runs so far, newest first a page at a time, and a button to start one."""
+    page = page_of(
+        sa.select(MatchBatch)
+        .options(selectinload(MatchBatch.created_by))
+        .order_by(MatchBatch.id.desc())
+    )
     return render_template(
-        "matchmaking/index.html", batches=batches, overview=_overview(), form=ActionForm()
+        "matchmaking/index.html",
+        page=page,
+        batches=page.items,
+        overview=_overview(),
+        form=ActionForm(),
     )
 
 
