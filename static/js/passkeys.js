@@ -28,7 +28,6 @@
     const credential = form.querySelector("input[name=credential]");
     if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
       status.hidden = false;
-      form.querySelector("button[type=submit]").disabled = true;
       return;
     }
     form.addEventListener("submit", function (event) {
@@ -43,5 +42,8 @@
           status.hidden = false;
         });
     });
+    // The button starts disabled: a click before this handler exists would post the form
+    // without a passkey.
+    form.querySelector("button[type=submit]").disabled = false;
   });
 })();

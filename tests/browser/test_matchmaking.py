@@ -45,7 +45,7 @@ def test_staff_run_matchmaking_accept_a_pairing_and_the_enterprise_sees_fits(pag
     expect(page.locator(".alert-success")).to_contain_text("1 pairing accepted")
     expect(page.locator(f"tr[data-need='need-{world.meals.id}']")).to_contain_text("Accepted")
 
-    page.get_by_role("link", name="Network picture").first.click()
+    page.locator("main").get_by_role("link", name="Network picture").click()
     expect(page.locator(f"#network [data-ref='need-{world.meals.id}']")).to_be_visible()
     log_out(page)
 

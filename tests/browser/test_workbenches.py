@@ -55,6 +55,7 @@ WORKBENCHES = {
 
 
 def _fits(tab) -> None:
+    tab.wait_for_load_state("load")  # measured with the stylesheets, not before they apply
     assert tab.evaluate(CHECK, _codes()) == [], tab.url
 
 
