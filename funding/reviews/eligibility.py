@@ -26,6 +26,15 @@ def program_short_of_reviewers(today: date) -> sa.ColumnElement[bool]:
     )
 
 
+def linked_to(party_id) -> sa.ColumnElement[bool]:
+    """A user linked to the party, who may not review it: one of its members, or someone the
+    relationship registry links to it (the one definition of a conflict with a party)."""
+    return sa.or_(
+        sa.and_(User.party_id.is_not(None), User.party_id == party_id),
+        sa.exists().where(Relationship.user_id == User.id, Relationship.party_id == party_id),
+    )
+
+
 def eligible_reviewers() -> sa.ScalarSelect:
     """How many active reviewers have no conflict about the proposal."""
     return (
@@ -33,11 +42,7 @@ def eligible_reviewers() -> sa.ScalarSelect:
         .where(
             User.role == Role.REVIEWER,
             User.active,
-            sa.or_(User.party_id.is_(None), User.party_id != Proposal.organization_id),
-            ~sa.exists().where(
-                Relationship.user_id == User.id,
-                Relationship.party_id == Proposal.organization_id,
-            ),
+            ~linked_to(Proposal.organization_id),
             ~sa.exists().where(
                 ReviewAssignment.proposal_id == Proposal.id,
                 ReviewAssignment.reviewer_id == User.id,

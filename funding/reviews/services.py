@@ -12,6 +12,7 @@ from funding.extensions import db, utcnow
 from funding.notifications.services import notify, staff_users
 from funding.proposals.models import Proposal, ProposalState
 from funding.proposals.services import record_event
+from funding.reviews.eligibility import linked_to
 from funding.reviews.models import (
     AssignmentState,
     Recommendation,
@@ -28,10 +29,7 @@ SPREAD_FLAG = 4
 
 def conflicted_ids(party: Party) -> set[int]:
     """Everyone linked to ``party``: its members and the registry's relationships."""
-    linked = db.session.scalars(
-        sa.select(Relationship.user_id).where(Relationship.party_id == party.id)
-    )
-    return set(linked) | {m.id for m in party.members}
+    return set(db.session.scalars(sa.select(User.id).where(linked_to(party.id))))
 
 
 def is_conflicted(user: User, party: Party) -> bool:
