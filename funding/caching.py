@@ -1,15 +1,26 @@
-"""Public pages that do not depend on the viewer, served from a cache.
+"""Pages served from a cache: public pages for everyone, and the pages signed-in people read
+most (workbenches, queues, lists), each for its own viewer.
 
-A page is cached per path, query string and language, under the data's version: the newest
-audit record's id. Every state change writes an audit record in its own transaction (see
-``funding/audit``), so any change gives new keys and the old pages are never served again;
-entries also expire after ``CACHE_DEFAULT_TIMEOUT`` seconds, which bounds what two
-transactions committing out of id order could leave stale. Only anonymous GETs without
-pending flash messages are cached; each answer carries an ETag, so a browser revalidating a
-page it has gets 304 without a body. The public tables' CSV and Excel files are cached the
-same way, with their file names.
+A page is cached per path, query string, language and viewer, under the data's version: the
+newest audit record's id. Every state change writes an audit record in its own transaction
+(see ``funding/audit``), so any change gives new keys and the old pages are never served
+again; entries also expire after ``CACHE_DEFAULT_TIMEOUT`` seconds, which bounds what two
+transactions committing out of id order could leave stale, and what a page says about the
+time (ages, "overdue") could.
+
+A signed-in viewer's key holds the user, a digest of the login session and of its CSRF token
+(the page's forms carry that session's token, so no other session is ever given them), the
+notification badge (unread notifications are written by jobs, not audited) and the local
+date. The decorator goes under the route's authorization check, which runs on every request.
+GETs with pending flash messages are rendered, never cached. Anonymous answers carry an
+ETag, so a browser revalidating a page it has gets 304 without a body; signed-in answers are
+``no-store`` for the browser (``funding.security``). The public tables' CSV and Excel files
+are cached the same way, with their file names. Bodies are kept compressed: a worker's cache
+holds up to ``CACHE_THRESHOLD`` pages.
 """
 
+import hashlib
+import zlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -20,32 +31,48 @@ from flask_caching import Cache
 from flask_login import current_user
 
 from funding.audit.models import AuditRecord
+from funding.dates import today
 from funding.extensions import db
 
 cache = Cache()
 
 
+#: The data's version: the newest audit record's id (one indexed max).
+VERSION = sa.select(sa.func.max(AuditRecord.id)).scalar_subquery()
+
+
 def data_version() -> int:
-    """Changes whenever anything a public page shows may have changed (one indexed max)."""
-    return db.session.scalar(sa.select(sa.func.max(AuditRecord.id))) or 0
+    """Changes whenever anything a page shows may have changed."""
+    return db.session.scalar(sa.select(VERSION)) or 0
 
 
-def _cacheable() -> bool:
-    return (
-        request.method == "GET"
-        and not current_user.is_authenticated
-        and not session.get("_flashes")
-    )
+def _key() -> str | None:
+    """The page's key in the cache; None when the page must be rendered."""
+    if request.method != "GET" or session.get("_flashes"):
+        return None
+    where = f"{get_locale()}:{request.full_path}"
+    if not current_user.is_authenticated:
+        return f"page:{data_version()}:-:{where}"
+    csrf = session.get("csrf_token")
+    if not csrf:
+        return None  # this render gives the session its token; the next request can hit
+    from funding.notifications.services import unread
+
+    # The version and the badge in one statement: a cached page costs few round trips.
+    version, unread_count = db.session.execute(sa.select(VERSION, unread(current_user))).one()
+    login = hashlib.sha256(f"{current_user.login_token}:{csrf}".encode()).hexdigest()[:32]
+    viewer = f"{current_user.id}:{login}:{unread_count}:{today().isoformat()}"
+    return f"page:{version or 0}:{viewer}:{where}"
 
 
-def public_page(view: Callable) -> Callable:
-    """Serve ``view`` from the cache for anonymous visitors; render and store it on a miss."""
+def cached_page(view: Callable) -> Callable:
+    """Serve ``view`` from the cache for its viewer; render and store it on a miss."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not _cacheable():
+        key = _key()
+        if key is None:
             return view(*args, **kwargs)
-        key = f"page:{data_version()}:{get_locale()}:{request.full_path}"
         stored = cache.get(key)
         if stored is None:
             response = make_response(view(*args, **kwargs))
@@ -53,14 +80,16 @@ def public_page(view: Callable) -> Callable:
                 return response
             # A streamed download is read whole here: public tables are a few hundred rows.
             disposition = response.headers.get("Content-Disposition")
-            stored = (response.get_data(), response.mimetype, disposition)
-            cache.set(key, stored)
+            body = zlib.compress(response.get_data(), 1)
+            cache.set(key, (body, response.mimetype, disposition))
         else:
-            response = Response(stored[0], mimetype=stored[1])
+            response = Response(zlib.decompress(stored[0]), mimetype=stored[1])
             if stored[2]:
                 response.headers["Content-Disposition"] = stored[2]
-        response.headers["Cache-Control"] = "no-cache"
         response.vary.add("Cookie")
+        if current_user.is_authenticated:
+            return response
+        response.headers["Cache-Control"] = "no-cache"
         response.add_etag()
         return response.make_conditional(request)
 

@@ -33,6 +33,7 @@ def build_app(tmp_path_factory, database_url: str | None = None):
     def _forget_request_state(_exc):
         # Tests hold an app context open, so requests share ``g``; a server never does.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
         flask_babel.refresh()
 
     with app.app_context():

@@ -26,6 +26,7 @@ from funding.accounts.forms import (
     StaffUserForm,
 )
 from funding.accounts.models import STAFF_CREATABLE_ROLES, Role, User
+from funding.caching import cached_page
 from funding.directory import verification
 from funding.directory.forms import PartyNoteForm
 from funding.directory.models import Community, Enterprise, LegalForm, Organization, Party
@@ -163,6 +164,7 @@ def register_enterprise():
 
 @bp.route("/staff/users")
 @staff_required
+@cached_page
 def users():
     """Staff see every account, a page at a time, and can switch one off."""
     page = page_of(
@@ -239,6 +241,7 @@ def toggle_user(user_id: int):
 
 @bp.route("/staff/parties")
 @staff_required
+@cached_page
 def parties():
     """Registered parties waiting for verification, then the verified ones."""
     page = page_of(

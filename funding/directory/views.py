@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from funding.accounts.models import Role
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.directory import services
 from funding.directory.forms import EnterpriseProfileForm, NeedForm, OrganizationProfileForm
 from funding.directory.models import (
@@ -67,7 +67,7 @@ def _visible_party(model: type[Party], party_id: int) -> Party:
 
 
 @bp.route("/organizations")
-@public_page
+@cached_page
 def organizations():
     """The public directory of verified organizations, with filters and search."""
     query = sa.select(Organization).where(Organization.verified_at.is_not(None))
@@ -107,7 +107,7 @@ def organizations():
 
 
 @bp.route("/organizations/<int:party_id>")
-@public_page
+@cached_page
 def organization(party_id: int):
     """An organization's public profile."""
     org = _visible_party(Organization, party_id)
@@ -180,7 +180,7 @@ def edit_organization(party_id: int):
 
 
 @bp.route("/enterprises")
-@public_page
+@cached_page
 def enterprises():
     """Verified enterprises that agreed to be listed."""
     page = page_of(
@@ -193,7 +193,7 @@ def enterprises():
 
 
 @bp.route("/enterprises/<int:party_id>")
-@public_page
+@cached_page
 def enterprise(party_id: int):
     """An enterprise's public profile."""
     ent = _visible_party(Enterprise, party_id)
@@ -212,7 +212,7 @@ def edit_enterprise(party_id: int):
 
 
 @bp.route("/communities")
-@public_page
+@cached_page
 def communities():
     """Streets and their communities, with the number of open needs in each."""
     open_counts = dict(
@@ -228,7 +228,7 @@ def communities():
 
 
 @bp.route("/communities/<int:community_id>")
-@public_page
+@cached_page
 def community(community_id: int):
     """A community and the needs its residents raised."""
     comm = db.get_or_404(Community, community_id)
@@ -242,7 +242,7 @@ def community(community_id: int):
 
 
 @bp.route("/needs")
-@public_page
+@cached_page
 def needs():
     """All community needs, filterable by street, category and status."""
     query = sa.select(Need).join(Need.community)
@@ -269,7 +269,7 @@ def needs():
 
 
 @bp.route("/needs/<int:need_id>")
-@public_page
+@cached_page
 def need(need_id: int):
     """One need with its community and budget estimate."""
     item = db.get_or_404(Need, need_id)

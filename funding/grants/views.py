@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from funding import figures
 from funding.accounts.models import Role
+from funding.caching import cached_page
 from funding.directory.models import Community, Enterprise
 from funding.documents import pdf_response
 from funding.extensions import db
@@ -81,6 +82,7 @@ def _grant_or_404(grant_id: int) -> Grant:
 
 @bp.route("/grants")
 @login_required
+@cached_page
 def index():
     """The grants the user may follow (the same rule as ``can_see_grant``, as one query)."""
     query = (
@@ -114,6 +116,7 @@ def agreement_pdf(grant_id: int):
 
 @bp.route("/grants/<int:grant_id>")
 @login_required
+@cached_page
 def detail(grant_id: int):
     """A grant: where its money came from, each funder's share, tranches, movements."""
     grant = _grant_or_404(grant_id)

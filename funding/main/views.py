@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from funding import figures
 from funding.accounts.models import Role
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.dates import today
 from funding.directory.models import (
     Community,
@@ -48,7 +48,7 @@ def favicon():
 
 
 @bp.route("/")
-@public_page
+@cached_page
 def index():
     """The public home page: what the platform does, the programs, the latest needs."""
     stats = {
@@ -76,6 +76,7 @@ def index():
 
 @bp.route("/dashboard")
 @login_required
+@cached_page
 def dashboard():
     """Each role's starting page: what waits for this user."""
     ctx: dict = {}

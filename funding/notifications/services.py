@@ -71,15 +71,22 @@ def _email(key: str, link: str, params: dict) -> tuple[str, str]:
 BADGE_LIMIT = 99
 
 
-def unread_count(user: User) -> int:
-    """Unread notifications, counted up to ``BADGE_LIMIT + 1``."""
-    unread = (
+def unread(user: User) -> sa.ScalarSelect:
+    """Unread notifications counted up to ``BADGE_LIMIT + 1``, as a subquery, so that a page
+    can read it in the same statement as other figures."""
+    limited = (
         sa.select(Notification.id)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .limit(BADGE_LIMIT + 1)
         .subquery()
     )
-    return db.session.scalar(sa.select(sa.func.count()).select_from(unread))
+    return sa.select(sa.func.count()).select_from(limited).scalar_subquery()
+
+
+def badge(user: User) -> int | str:
+    """What the bell in the navigation bar shows: the unread count, or "99+" past the limit."""
+    count = db.session.scalar(sa.select(unread(user)))
+    return f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else count
 
 
 @transactional

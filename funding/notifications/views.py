@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from funding.notifications.models import Notification
-from funding.notifications.services import BADGE_LIMIT, mark_read, unread_count
+from funding.notifications.services import badge, mark_read
 from funding.notifications.texts import render_text
 from funding.pagination import page_of
 
@@ -15,8 +15,7 @@ bp = Blueprint("notifications", __name__)
 @bp.app_context_processor
 def unread():
     """The unread count beside the bell in the navigation bar."""
-    count = unread_count(current_user) if current_user.is_authenticated else 0
-    return {"unread_notifications": f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else count}
+    return {"unread_notifications": badge(current_user) if current_user.is_authenticated else 0}
 
 
 @bp.route("/notifications")

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response
 
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.exports import download
 from funding.extensions import utcnow
 from funding.opendata import giving360
@@ -11,7 +11,7 @@ bp = Blueprint("opendata", __name__)
 
 
 @bp.route("/open-data/360giving.json")
-@public_page
+@cached_page
 def giving_json():
     """The 360Giving data package (valid against the standard's package and grant schemas)."""
     return Response(giving360.dumps(giving360.package(utcnow())), mimetype="application/json")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from funding import figures
 from funding.accounts.models import Role
+from funding.caching import cached_page
 from funding.dates import today
 from funding.directory.models import Enterprise, ServiceCategory
 from funding.documents import pdf_response
@@ -51,6 +52,7 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 
 @bp.route("/pledges")
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
+@cached_page
 def index():
     """The enterprise's pledges, or (staff) every pledge; overdue instalments are flagged."""
     on = today()
@@ -279,6 +281,7 @@ def confirm_new():
 
 @bp.route("/pledges/<int:pledge_id>")
 @roles_required(Role.ENTERPRISE_MEMBER, Role.STAFF)
+@cached_page
 def detail(pledge_id: int):
     """A pledge, its schedule, the ledger movements of its money, and the grants it funds."""
     pledge = _pledge_or_404(pledge_id)
@@ -369,6 +372,7 @@ def cancel(pledge_id: int):
 
 @bp.route("/staff/instalments")
 @staff_required
+@cached_page
 def instalments():
     """Instalments awaiting receipt, overdue first."""
     on = today()

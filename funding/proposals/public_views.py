@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.dates import today
 from funding.extensions import db
 from funding.messages import message
@@ -26,7 +26,7 @@ CHANGED_SHOWN = 20
 
 
 @bp.route("/disclosures")
-@public_page
+@cached_page
 def disclosures():
     """Projects on public disclosure now, then those whose agreements are signed."""
     listed = sa.select(Proposal).options(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from funding import figures
 from funding.accounts.models import Role, User
+from funding.caching import cached_page
 from funding.dates import today
 from funding.directory.models import LegalForm, ServiceCategory, Street
 from funding.extensions import db
@@ -85,6 +86,7 @@ def staff_context(proposal: Proposal) -> dict:
 
 @bp.route("/staff/queue")
 @staff_required
+@cached_page
 def staff_queue():
     """One queue across programs: age in state, who it waits on, what is past its target."""
     program_id = request.args.get("program", type=bounded_int)
@@ -167,6 +169,7 @@ def sign(proposal_id: int):
 
 @bp.route("/staff/objections")
 @staff_required
+@cached_page
 def objections():
     """Objections the public raised during disclosure: open ones first, each with its answer."""
     rows = db.session.scalars(
@@ -226,6 +229,7 @@ def export_reviews(fmt: str):
 
 @bp.route("/staff/programs")
 @staff_required
+@cached_page
 def staff_programs():
     rows = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
     return render_template(

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from funding import figures
 from funding.accounts.models import Role
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.dates import today
 from funding.directory.models import Need, NeedStatus, Organization, ServiceCategory, Street
 from funding.documents import pdf_response
@@ -47,7 +47,7 @@ bp = Blueprint("proposals", __name__)
 
 
 @bp.route("/programs")
-@public_page
+@cached_page
 def programs():
     """The programs open for applications, their rules and the money left in each."""
     rows = db.session.scalars(sa.select(Program).order_by(Program.id)).all()
@@ -73,6 +73,7 @@ def apply(program_id: int):
 
 @bp.route("/proposals")
 @roles_required(Role.ORG_MEMBER, Role.STAFF)
+@cached_page
 def mine():
     """The organization's proposals (staff: every proposal, filterable by state)."""
     query = sa.select(Proposal).options(
@@ -283,6 +284,7 @@ def application_pdf(proposal_id: int):
 
 @bp.route("/proposals/<int:proposal_id>")
 @roles_required(Role.ORG_MEMBER, Role.STAFF)
+@cached_page
 def detail(proposal_id: int):
     """The proposal with its screening, timeline, versions and (for staff) the review summary."""
     proposal = proposal_or_404(proposal_id)

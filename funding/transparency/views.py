@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template
 
 from funding import figures
-from funding.caching import public_page
+from funding.caching import cached_page
 from funding.documents import pdf_response
 from funding.exports import download
 from funding.paperwork import annual_document
@@ -16,7 +16,7 @@ GRANTS_SHOWN = 50
 
 
 @bp.route("/transparency")
-@public_page
+@cached_page
 def index():
     """Every figure here is summed from the ledger, and every table shows how it adds up."""
     money = figures.grant_money()
@@ -56,7 +56,7 @@ def index():
 
 
 @bp.route("/reports/<int:year>")
-@public_page
+@cached_page
 def annual_report(year: int):
     """A year's report: totals, where the money went, who gave, what finished projects did."""
     report = annual.annual(year) if annual.FIRST_YEAR <= year <= annual.LAST_YEAR else None
@@ -79,7 +79,7 @@ def annual_report_pdf(year: int):
 
 
 @bp.route("/transparency/<name>.<fmt>")
-@public_page
+@cached_page
 def export(name: str, fmt: str):
     """The same tables as CSV or Excel, with their totals rows."""
     if name not in tables.TABLES:
