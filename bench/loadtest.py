@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 import psutil
 import pyotp
@@ -135,6 +136,9 @@ def sign_in(host: str, email: str, password: str) -> str:
         answer = _post_form(session, f"{host}/login/second-factor", {"code": code})
         if answer.status_code != 302:
             raise SystemExit(f"{email}'s second factor was refused")
+    # The page a browser lands on gives the new session its CSRF token, as it would the
+    # browser's cookie.
+    session.get(urljoin(f"{host}/", answer.headers["Location"]), timeout=30)
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 

@@ -47,8 +47,8 @@ def create_app(config_object: object | str = "config.DevelopmentConfig") -> Flas
     register_extensions(app)
     register_blueprints(app)
     register_api(app)
+    observability.register(app)  # before the session's hooks: a request's time includes them
     register_hooks(app)
-    observability.register(app)
     errors.register(app)
     cli.register(app)
     return app

@@ -29,7 +29,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from funding.directory.models import Community
 from funding.extensions import db, sum_fen
@@ -216,11 +216,20 @@ class GrantMoney:
 def grant_money(grants: Iterable[Grant] | None = None) -> list[GrantMoney]:
     """Each grant's money from its accounts' entries (all grants, newest first, by default)."""
     if grants is None:
+        # Every grant with its proposal's short columns; each organization and program is
+        # read once (a join would parse a program's JSON settings again for every grant).
         grants = db.session.scalars(
             sa.select(Grant)
             .options(
-                joinedload(Grant.proposal).joinedload(Proposal.organization),
-                joinedload(Grant.proposal).joinedload(Proposal.program),
+                joinedload(Grant.proposal).options(
+                    defer(Proposal.summary),
+                    defer(Proposal.outcomes),
+                    defer(Proposal.team),
+                    defer(Proposal.screening),
+                    defer(Proposal.decision_note),
+                    selectinload(Proposal.organization),
+                    selectinload(Proposal.program),
+                )
             )
             .order_by(Grant.id.desc())
         ).all()

@@ -70,6 +70,10 @@ class User(UserMixin, db.Model):
     #: The login session this user object was loaded for, and its token (not columns).
     login_token = None
     login_session = None
+    #: Read in the same statement (not columns): the data's version, for the page cache, and
+    #: the unread notifications, for the bell. None unless loaded for a login session.
+    seen_version = None
+    seen_unread = None
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, not the user id, so logout can revoke it."""

@@ -5,13 +5,16 @@ role; its ``last_seen_at`` is written at most once a minute, so reading pages co
 """
 
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 
 from funding.accounts.models import LoginSession, User
 from funding.audit.services import record
+from funding.caching import VERSION
 from funding.extensions import db, utcnow
+from funding.notifications.models import unread_of
 from funding.transactions import DomainError, transactional
 
 #: How often a session's ``last_seen_at`` is brought up to date.
@@ -31,17 +34,26 @@ def limits(user: User) -> tuple[timedelta, timedelta]:
     return timedelta(seconds=idle), timedelta(seconds=absolute)
 
 
+@cache
+def _session_user() -> sa.Select:
+    """The user behind the bound ``token``, its session, the data's version and the user's
+    unread count: what every signed-in page needs, in one round trip (built once)."""
+    token = sa.bindparam("token")
+    viewer = sa.select(LoginSession.user_id).where(LoginSession.token == token).scalar_subquery()
+    return (
+        sa.select(User, LoginSession, VERSION, unread_of(viewer))
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), User.active)
+    )
+
+
 def load_session_user(token: str) -> User | None:
     """Flask-Login's loader: the user behind a live session token, or None once it has been
     revoked, the account switched off, or a timeout passed (which ends the session)."""
-    row = db.session.execute(
-        sa.select(User, LoginSession)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None), User.active)
-    ).first()
+    row = db.session.execute(_session_user(), {"token": token}).first()
     if row is None:
         return None
-    user, login = row
+    user, login, version, unread = row
     now = utcnow()
     idle, absolute = limits(user)
     if now - login.last_seen_at > idle or now - login.created_at > absolute:
@@ -51,8 +63,8 @@ def load_session_user(token: str) -> User | None:
     if now - login.last_seen_at > SEEN_EVERY:
         login.last_seen_at = now
         db.session.commit()
-    user.login_token = token
-    user.login_session = login
+    user.login_token, user.login_session = token, login
+    user.seen_version, user.seen_unread = version or 0, unread
     return user
 
 

@@ -21,3 +21,24 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: The badge counts unread notifications up to this many and then says "99+": a count that
+#: stops there costs the same on every page however many a busy account has let pile up.
+BADGE_LIMIT = 99
+
+
+def unread_of(user_id) -> sa.ScalarSelect:
+    """Unread notifications of ``user_id`` (a value or an SQL expression), counted up to
+    ``BADGE_LIMIT + 1``; a subquery, so that it rides along with the statement that loads the
+    signed-in user."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(
+            sa.select(Notification.id)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .limit(BADGE_LIMIT + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+    )

@@ -13,7 +13,7 @@ from funding.audit.services import record
 from funding.extensions import db, utcnow
 from funding.jobs.models import Job
 from funding.jobs.queue import enqueue, handles
-from funding.notifications.models import Notification
+from funding.notifications.models import BADGE_LIMIT, Notification, unread_of
 from funding.notifications.outbox import queue_email
 from funding.notifications.texts import render_subject, render_text
 from funding.transactions import transactional
@@ -66,26 +66,12 @@ def _email(key: str, link: str, params: dict) -> tuple[str, str]:
     return f"[三社联动] {subject}", text + (f"\n\n{site_url()}{link}" if link else "")
 
 
-#: The badge counts unread notifications up to this many and then says "99+": a count that
-#: stops there costs the same on every page however many a busy account has let pile up.
-BADGE_LIMIT = 99
-
-
-def unread(user: User) -> sa.ScalarSelect:
-    """Unread notifications counted up to ``BADGE_LIMIT + 1``, as a subquery, so that a page
-    can read it in the same statement as other figures."""
-    limited = (
-        sa.select(Notification.id)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .limit(BADGE_LIMIT + 1)
-        .subquery()
-    )
-    return sa.select(sa.func.count()).select_from(limited).scalar_subquery()
-
-
 def badge(user: User) -> int | str:
-    """What the bell in the navigation bar shows: the unread count, or "99+" past the limit."""
-    count = db.session.scalar(sa.select(unread(user)))
+    """What the bell in the navigation bar shows: the unread count, or "99+" past the limit.
+    The count comes with the signed-in user (``funding.accounts.sessions``)."""
+    count = user.seen_unread
+    if count is None:
+        count = db.session.scalar(sa.select(unread_of(user.id)))
     return f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else count
 
 
