@@ -29,9 +29,9 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, defer, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
-from funding.directory.models import Community
+from funding.directory.models import Community, Organization
 from funding.extensions import db, sum_fen
 from funding.grants.models import Grant
 from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
@@ -222,12 +222,13 @@ def grant_money(grants: Iterable[Grant] | None = None) -> list[GrantMoney]:
             sa.select(Grant)
             .options(
                 joinedload(Grant.proposal).options(
-                    defer(Proposal.summary),
-                    defer(Proposal.outcomes),
-                    defer(Proposal.team),
-                    defer(Proposal.screening),
-                    defer(Proposal.decision_note),
-                    selectinload(Proposal.organization),
+                    load_only(
+                        Proposal.title,
+                        Proposal.category_code,
+                        Proposal.program_id,
+                        Proposal.organization_id,
+                    ),
+                    selectinload(Proposal.organization).load_only(Organization.name),
                     selectinload(Proposal.program),
                 )
             )
