@@ -19,6 +19,7 @@ from funding.directory.models import (
     ServiceCategory,
     Street,
 )
+from funding.directory.services import NeedData, create_need
 from funding.extensions import db, utcnow
 from funding.ledger.models import AccountKind
 from funding.ledger.services import Leg, account, post
@@ -128,6 +129,23 @@ def need(**fields) -> Need:
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def posted_need(worker: User, community_id: int, title: str) -> Need:
+    """A need posted through the service, as a community worker posts one (audited, so the
+    data's version moves on)."""
+    return create_need(
+        worker,
+        NeedData(
+            community_id=community_id,
+            category_code="H",
+            title=title,
+            description="居民在议事会上提出的需求。",
+            beneficiaries=40,
+            budget_estimate_fen=1_500_000,
+            source=NeedSource.CONSULTATION,
+        ),
+    )
 
 
 def program(**fields) -> Program:

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 import matching
 from funding.accounts.models import Role, User
 from funding.audit.models import AuditRecord
-from funding.directory.models import Enterprise, Need, NeedSource, NeedStatus, Organization
-from funding.directory.services import NeedData, create_need
+from funding.directory.models import Enterprise, Need, NeedStatus, Organization
 from funding.extensions import db, utcnow
 from funding.grants.models import CommunityRating, Grant, GrantState
 from funding.matchmaking import services
@@ -435,17 +434,7 @@ def test_suggestions_are_read_once_per_data_version(world, cached, login_as, mon
     assert "长者助餐服务" in panel and panel in again.get_data(as_text=True)
 
     need = db.session.get(Need, meals_id)
-    create_need(
-        make.user(Role.COMMUNITY_WORKER, community=need.community),
-        NeedData(
-            community_id=need.community_id,
-            category_code="H",
-            title="清波长者居家探访",
-            description="独居长者每周探访。",
-            beneficiaries=40,
-            budget_estimate_fen=1_500_000,
-            source=NeedSource.CONSULTATION,
-        ),
-    )
+    worker = make.user(Role.COMMUNITY_WORKER, community=need.community)
+    make.posted_need(worker, need.community_id, "清波长者居家探访")
     fits = client.get("/dashboard").get_data(as_text=True)
     assert "清波长者居家探访" in fits[fits.index('id="match-fits"') :]

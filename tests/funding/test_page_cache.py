@@ -8,8 +8,6 @@ from itsdangerous import URLSafeTimedSerializer
 
 from funding.accounts.models import Role, User
 from funding.accounts.services import set_user_active
-from funding.directory.models import NeedSource
-from funding.directory.services import NeedData, create_need
 from funding.extensions import db
 from funding.notifications.models import Notification
 from funding.proposals.models import Proposal, ProposalState
@@ -29,18 +27,7 @@ def test_a_public_page_is_served_from_the_cache_until_the_data_changes(cached, c
     assert again.get_data() == first.get_data()
     assert warm < cold and warm <= 2, "a cached page asks only the data's version"
 
-    create_need(
-        db.session.get(User, worker_id),
-        NeedData(
-            community_id=community_id,
-            category_code="H",
-            title="楼道微更新议事",
-            description="居民希望共同商量楼道改造。",
-            beneficiaries=80,
-            budget_estimate_fen=2_000_000,
-            source=NeedSource.CONSULTATION,
-        ),
-    )
+    factories.posted_need(db.session.get(User, worker_id), community_id, "楼道微更新议事")
     fresh = client.get("/needs").get_data(as_text=True)
     assert "楼道微更新议事" in fresh, "a change shows at once, not when the cache expires"
 
