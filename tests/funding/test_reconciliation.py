@@ -201,7 +201,8 @@ def test_bulk_confirmation_records_what_the_manual_receipt_records(donors):
     assert services.confirm_matches(staff, pairs, form_key) == 0  # a double click: once
     db.session.expire_all()
     assert first.state == InstalmentState.RECEIVED
-    assert first.received_on == today() and first.receipt_no.startswith(f"BANK-{line_a.id}")
+    assert first.received_on == line_a.booked_on  # the bank's day, not the day of the upload
+    assert first.receipt_no.startswith(f"BANK-{line_a.id}")
     assert first.confirmed_by_id == staff.id
     assert _movements(by_bank.id) == _movements(manual.id)
     assert _movements(other.id) == [(*m[:2], m[2] * 2 // 5) for m in _movements(manual.id)]
