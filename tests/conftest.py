@@ -13,6 +13,7 @@ from flask import g
 from flask_migrate import upgrade
 
 from config import TestingConfig
+from funding import autocommit
 from funding.app import create_app
 from funding.directory.services import load_reference_data
 from funding.extensions import db
@@ -43,6 +44,7 @@ def build_app(tmp_path_factory, database_url: str | None = None):
         upgrade()
         yield app
         db.session.remove()
+        autocommit.dispose()
         db.engine.dispose()
 
 

@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app
 
+from funding import autocommit
 from funding.accounts.models import LoginSession, User
 from funding.audit.services import record
 from funding.caching import VERSION
@@ -37,7 +38,8 @@ def limits(user: User) -> tuple[timedelta, timedelta]:
 @cache
 def _session_user() -> sa.Select:
     """The user behind the bound ``token``, its session, the data's version and the user's
-    unread count: what every signed-in page needs, in one round trip (built once)."""
+    unread count: what every signed-in page needs, in one round trip outside the request's
+    transaction (built once)."""
     token = sa.bindparam("token")
     viewer = sa.select(LoginSession.user_id).where(LoginSession.token == token).scalar_subquery()
     return (
@@ -50,7 +52,7 @@ def _session_user() -> sa.Select:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's loader: the user behind a live session token, or None once it has been
     revoked, the account switched off, or a timeout passed (which ends the session)."""
-    row = db.session.execute(_session_user(), {"token": token}).first()
+    row = autocommit.first(_session_user(), {"token": token})
     if row is None:
         return None
     user, login, version, unread = row

@@ -4,10 +4,15 @@ session, never past an authorization check or a pending message."""
 
 import re
 
+import pytest
+import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
+from funding import autocommit
 from funding.accounts.models import Role, User
 from funding.accounts.services import set_user_active
+from funding.audit.models import AuditRecord
+from funding.caching import data_version
 from funding.extensions import db
 from funding.notifications.models import Notification
 from funding.proposals.models import Proposal, ProposalState
@@ -93,6 +98,22 @@ def _warm(client, url: str) -> None:
     client.get(url)
 
 
+def _checkouts(client, url: str) -> int:
+    """How many times a GET takes a connection from the request session's pool."""
+    taken = []
+
+    def counter(*_args):
+        taken.append(1)
+
+    db.session.remove()
+    sa.event.listen(db.engine, "checkout", counter)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(db.engine, "checkout", counter)
+    return len(taken)
+
+
 def test_a_signed_in_page_is_cached_for_its_viewer_until_the_data_changes(cached, client, login_as):
     staff = factories.user(Role.STAFF)
     proposal = factories.proposal(state=ProposalState.SCREENING, title="楼道议事会")
@@ -109,6 +130,8 @@ def test_a_signed_in_page_is_cached_for_its_viewer_until_the_data_changes(cached
     # who is signed in, with the data's version and the unread count (and BEGIN on SQLite)
     assert warm < cold and warm <= 2, "a cached page reads no table of its own"
     assert again.headers["Cache-Control"] == "no-store", "the browser keeps nothing"
+    if db.engine.dialect.name == "postgresql":
+        assert warm == 1 and _checkouts(client, url) == 0, "the request's transaction never opens"
 
     reject(db.session.get(User, staff_id), db.session.get(Proposal, proposal_id), "不符合条件")
     assert "楼道议事会" not in client.get(url).get_data(as_text=True), "a change shows at once"
@@ -171,3 +194,20 @@ def test_a_cached_page_is_not_served_once_the_person_may_no_longer_see_it(
     assert client.get("/staff/queue").status_code == 200
     set_user_active(db.session.get(User, admin_id), db.session.get(User, staff_id), False)
     assert client.get("/staff/queue").status_code == 302, "a switched-off account is sent to log in"
+
+
+@pytest.mark.postgres
+def test_the_version_is_read_again_when_the_database_dropped_its_connection(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the version has its own connections on PostgreSQL only")
+    factories.user(Role.STAFF)
+    db.session.commit()
+    newest = db.session.scalar(sa.select(sa.func.max(AuditRecord.id)))
+    assert data_version() == newest
+    with app.extensions[autocommit.KEY].connect() as conn:
+        backend = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    db.session.commit()
+    assert data_version() == newest, "a restart costs no visitor an error page"
+    with app.extensions[autocommit.KEY].connect() as conn:
+        assert conn.scalar(sa.text("SELECT pg_backend_pid()")) != backend

@@ -1,0 +1,62 @@
+"""Reads outside the request's transaction, for what every request asks first: the data's
+version (for cached pages) and the signed-in person behind the session.
+
+On PostgreSQL they run on their own autocommit connections, without the pool's liveness ping:
+one round trip to the database, where the request's session pays four (ping, BEGIN, the
+query, ROLLBACK). A page served from the cache then never opens the request's transaction.
+Each statement sees what was committed when it ran, as it would in a READ COMMITTED
+transaction. A connection the database dropped (a restart) fails its query instead of its
+ping; the pool is then emptied and the read is asked once more on a fresh connection.
+
+Elsewhere (SQLite) the reads go through the request's session.
+"""
+
+import os
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from funding.extensions import db
+
+KEY = "autocommit_engine"
+
+
+def _engine() -> sa.Engine:
+    engine = current_app.extensions.get(KEY)
+    if engine is None:
+        engine = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_size=2)
+        # A connection is never shared with a forked worker (gunicorn --preload).
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        current_app.extensions[KEY] = engine
+    return engine
+
+
+def _first(statement: sa.Executable, params: dict | None) -> sa.Row | None:
+    with Session(_engine()) as session:
+        return session.execute(statement, params).first()
+
+
+def first(statement: sa.Executable, params: dict | None = None) -> tuple | None:
+    """The statement's first row; the ORM objects in it belong to the request's session
+    (copied in without a query), so changing them or loading their relations works as usual."""
+    if db.engine.dialect.name != "postgresql":
+        return db.session.execute(statement, params).first()
+    try:
+        row = _first(statement, params)
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        row = _first(statement, params)
+    if row is None:
+        return None
+    return tuple(
+        db.session.merge(value, load=False) if sa.inspect(value, raiseerr=False) else value
+        for value in row
+    )
+
+
+def dispose() -> None:
+    """Close the connections (with the app's engine, at the end of tests)."""
+    if engine := current_app.extensions.pop(KEY, None):
+        engine.dispose()
