@@ -18,7 +18,7 @@ from funding.notifications.models import Notification
 from funding.proposals.models import Proposal, ProposalState
 from funding.proposals.services import reject
 from tests import factories
-from tests.funding.statements import get_counting
+from tests.funding.statements import counted, get_counting
 
 
 def test_a_public_page_is_served_from_the_cache_until_the_data_changes(cached, client):
@@ -100,17 +100,9 @@ def _warm(client, url: str) -> None:
 
 def _checkouts(client, url: str) -> int:
     """How many times a GET takes a connection from the request session's pool."""
-    taken = []
-
-    def counter(*_args):
-        taken.append(1)
-
     db.session.remove()
-    sa.event.listen(db.engine, "checkout", counter)
-    try:
+    with counted(db.engine, "checkout") as taken:
         client.get(url)
-    finally:
-        sa.event.remove(db.engine, "checkout", counter)
     return len(taken)
 
 
