@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from funding import observability
 from funding.extensions import db
 
 KEY = "autocommit_engine"
@@ -28,6 +29,7 @@ def _engine() -> sa.Engine:
         engine = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_size=2)
         # A connection is never shared with a forked worker (gunicorn --preload).
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        observability.watch_queries(engine)
         current_app.extensions[KEY] = engine
     return engine
 

@@ -8,7 +8,16 @@ import time
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, g, has_request_context, jsonify, request
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    jsonify,
+    request,
+)
 from flask_login import current_user
 
 from funding.extensions import db
@@ -56,8 +65,12 @@ def register(app: Flask) -> None:
         return response
 
     with app.app_context():
-        engine = db.engine
-    threshold = app.config["SLOW_QUERY_MS"]
+        watch_queries(db.engine)
+
+
+def watch_queries(engine: sa.Engine) -> None:
+    """Log the engine's queries slower than ``SLOW_QUERY_MS`` with their request and page
+    (every engine the app makes is watched: the request's and the autocommit reads')."""
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _query_started(conn, _cursor, _statement, _parameters, _context, _many) -> None:
@@ -66,7 +79,7 @@ def register(app: Flask) -> None:
     @sa.event.listens_for(engine, "after_cursor_execute")
     def _query_done(conn, _cursor, statement, _parameters, _context, _many) -> None:
         took = (time.perf_counter() - conn.info["query_started"].pop()) * 1000
-        if took > threshold:
+        if has_app_context() and took > current_app.config["SLOW_QUERY_MS"]:
             request_id = g.get("request_id", "-") if has_request_context() else "-"
             log.warning(
                 "slow_query request_id=%s %s ms=%.1f sql=%s",

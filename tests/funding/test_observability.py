@@ -43,3 +43,12 @@ def test_slow_requests_and_queries_are_warnings(app, client, caplog, monkeypatch
     with caplog.at_level(logging.INFO, logger="funding.requests"):
         client.get("/programs")
     assert any(r.levelno == logging.WARNING and "slow=1" in r.getMessage() for r in caplog.records)
+
+
+def test_slow_queries_are_warnings_on_every_connection(app, client, caplog, monkeypatch):
+    monkeypatch.setitem(app.config, "SLOW_QUERY_MS", -1)
+    with caplog.at_level(logging.INFO, logger="funding.requests"):
+        client.get("/programs")
+    slow = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    # the data's version, read on its own connection on PostgreSQL
+    assert any("slow_query" in m and "GET /programs" in m and "audit_records" in m for m in slow)
