@@ -11,6 +11,7 @@ from funding.proposals.funnel import STAGES, STRETCHES, funnel
 from funding.transparency import annual, charts, tables
 
 bp = Blueprint("transparency", __name__)
+bp.add_app_template_filter(tables.cells, "cells")
 #: The page lists the newest grants and the largest givers; the downloads hold every one.
 GRANTS_SHOWN = 50
 
