@@ -11,6 +11,7 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 #: Stable constraint names so that migrations can refer to them on every database.
@@ -70,3 +71,10 @@ mail = Mail()
 def sum_fen(column) -> sa.ColumnElement[int]:
     """SUM of a fen column as an integer everywhere (PostgreSQL sums bigints to numeric)."""
     return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
+
+
+def upsert(model: type[Base]):
+    """An INSERT of ``model`` that can say ON CONFLICT DO UPDATE on the database in use (the
+    construct is each dialect's own): one atomic statement, so concurrent writers stay exact."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

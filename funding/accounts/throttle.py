@@ -8,24 +8,18 @@ attempt; an attempt after the window starts a new one.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from funding.accounts.models import Throttle
-from funding.extensions import UTCDateTime, db, utcnow
+from funding.extensions import UTCDateTime, db, upsert, utcnow
 
 T = Throttle
-
-
-def _insert():
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Throttle)
 
 
 def hit(scope: str, key: str, window_seconds: int, account: str | None = None) -> int:
     """Count one attempt and return the count in the current window, this one included."""
     now = utcnow()
     stale = T.window_start < now - timedelta(seconds=window_seconds)
-    stmt = _insert().values(
+    stmt = upsert(Throttle).values(
         scope=scope, key=key, account=account, count=1, window_start=now, last_at=now
     )
     stmt = stmt.on_conflict_do_update(
