@@ -15,8 +15,10 @@ Per program (资助计划):
 - ``available``: in the program fund and free, what a new approval or matching gift may use.
 
 Identity: raised + from_shared − refunded = paid + reserved + for_projects + committed +
-available. The left side is summed from ledger entries, the right side from account balances,
-so ``identity_problems`` (run by ``flask ledger check``) can catch either going wrong.
+available. The left side is summed from the ledger's flows (its entries summed per account,
+movement and pledge as they are posted), the right side from account balances, so
+``identity_problems`` (run by ``flask ledger check``, which also holds the flows and the
+balances to the entries) can catch either going wrong.
 
 Per grant: amount = paid + reserved + returned + not yet reserved. Per enterprise (and per
 pledge): pledged = received + due, and received = paid + reserved + waiting + refunded.
@@ -34,7 +36,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from funding.directory.models import Community, Organization
 from funding.extensions import db, sum_fen
 from funding.grants.models import Grant
-from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
+from funding.ledger.models import Account, AccountKind, Flow
 from funding.pledges.models import Instalment, InstalmentState, Pledge
 from funding.proposals.models import Program, Proposal, ProposalState, proposal_communities
 
@@ -172,11 +174,10 @@ def project_need_fen(proposal: Proposal) -> int:
 @cache
 def _flows_query(kinds: tuple[AccountKind, ...]) -> sa.Select:
     return (
-        sa.select(Account.kind, Account.ref, LedgerTransaction.kind, sum_fen(Entry.amount_fen))
-        .join(Entry.account)
-        .join(Entry.transaction)
+        sa.select(Account.kind, Account.ref, Flow.movement, sum_fen(Flow.total_fen))
+        .join(Account, Account.id == Flow.account_id)
         .where(Account.kind.in_(kinds))
-        .group_by(Account.kind, Account.ref, LedgerTransaction.kind)
+        .group_by(Account.kind, Account.ref, Flow.movement)
     )
 
 
@@ -483,11 +484,10 @@ def giving(
     the pledge whose money they move."""
     key = Pledge.id if by_pledge else Pledge.enterprise_id
     query = (
-        sa.select(key, Account.kind, LedgerTransaction.kind, sum_fen(Entry.amount_fen))
-        .join(Entry, Entry.pledge_id == Pledge.id)
-        .join(Entry.account)
-        .join(Entry.transaction)
-        .group_by(key, Account.kind, LedgerTransaction.kind)
+        sa.select(key, Account.kind, Flow.movement, sum_fen(Flow.total_fen))
+        .join(Flow, Flow.pledge_key == Pledge.id)
+        .join(Account, Account.id == Flow.account_id)
+        .group_by(key, Account.kind, Flow.movement)
     )
     matched = sa.select(key, sum_fen(Instalment.matched_fen)).join(Instalment.pledge)
     if enterprise_ids is not None:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import aliased
 from funding.extensions import db, sum_fen
 from funding.figures import FUNDABLE, identity_problems
 from funding.grants.models import Grant, GrantState
-from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
+from funding.ledger.models import Account, AccountKind, Entry, Flow, LedgerTransaction
 from funding.proposals.models import Proposal
 
 
@@ -37,6 +37,7 @@ def violations() -> list[str]:
             )
         if acc.kind != AccountKind.OUTSIDE and acc.balance_fen < 0:
             problems.append(f"account {acc.kind}:{acc.ref} is negative ({acc.balance_fen})")
+    problems += _flow_problems()
     negative_slices = db.session.execute(
         sa.select(Account.kind, Account.ref, Entry.pledge_id, sum_fen(Entry.amount_fen))
         .join(Entry.account)
@@ -52,6 +53,30 @@ def violations() -> list[str]:
     problems += _stranded()
     problems += identity_problems()
     return problems
+
+
+def _flow_problems() -> list[str]:
+    """The running totals the public figures read equal the entries they sum."""
+    key = (Entry.account_id, LedgerTransaction.kind, sa.func.coalesce(Entry.pledge_id, 0))
+    summed = {
+        (acc, movement, pledge): fen
+        for acc, movement, pledge, fen in db.session.execute(
+            sa.select(*key, sum_fen(Entry.amount_fen)).join(Entry.transaction).group_by(*key)
+        )
+    }
+    kept = {
+        (acc, movement, pledge): fen
+        for acc, movement, pledge, fen in db.session.execute(
+            sa.select(Flow.account_id, Flow.movement, Flow.pledge_key, Flow.total_fen)
+        )
+    }
+    return [
+        f"account {acc}: its {movement} flow of pledge {pledge or '-'} is "
+        f"{kept.get((acc, movement, pledge), 0)} but its entries sum to "
+        f"{summed.get((acc, movement, pledge), 0)}"
+        for acc, movement, pledge in sorted(summed.keys() | kept.keys())
+        if kept.get((acc, movement, pledge), 0) != summed.get((acc, movement, pledge), 0)
+    ]
 
 
 def _grant_problems() -> list[str]:

@@ -71,6 +71,24 @@ class Entry(db.Model):
     account: Mapped[Account] = relationship()
 
 
+class Flow(db.Model):
+    """What one kind of movement has moved into one account for one pledge, summed as each
+    movement is posted: the public figures read one row per (account, movement, pledge)
+    instead of every entry, so their cost follows the number of accounts, not of movements.
+    ``flask ledger check`` compares every row with the entries it sums."""
+
+    __tablename__ = "ledger_flows"
+    __table_args__ = (sa.UniqueConstraint("account_id", "movement", "pledge_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("ledger_accounts.id"))
+    #: The movement's kind (``LedgerTransaction.kind``).
+    movement: Mapped[str] = mapped_column(sa.String(40))
+    #: The pledge whose money it is, 0 for none (a unique key cannot hold NULL on SQLite).
+    pledge_key: Mapped[int] = mapped_column(default=0, index=True)
+    total_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class IdempotencyKey(db.Model):
     """A money form's key: a repeat of the same request finds the first result here."""
 

@@ -17,12 +17,13 @@ from flask import has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from funding.audit.services import record
-from funding.extensions import db, sum_fen
+from funding.extensions import db, sum_fen, upsert
 from funding.jobs.queue import dispatch
 from funding.ledger.models import (
     Account,
     AccountKind,
     Entry,
+    Flow,
     IdempotencyKey,
     LedgerTransaction,
 )
@@ -150,7 +151,28 @@ def post(
             _apply(by_id[account_id], deltas[account_id])
     for acc in by_id.values():
         db.session.expire(acc, ["balance_fen"])
+    _add_flows(kind, legs)
     return txn
+
+
+def _add_flows(movement: str, legs: list[Leg]) -> None:
+    """Add a movement's legs to the running totals, in the transaction that posts it. Every
+    account involved is locked by now, so concurrent postings cannot deadlock on these rows."""
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for leg in legs:
+        totals[leg.account.id, leg.pledge_id or 0] += leg.amount_fen
+    insert = upsert(Flow).values(
+        [
+            {"account_id": a, "movement": movement, "pledge_key": p, "total_fen": fen}
+            for (a, p), fen in sorted(totals.items())
+        ]
+    )
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[Flow.account_id, Flow.movement, Flow.pledge_key],
+            set_={"total_fen": Flow.total_fen + insert.excluded.total_fen},
+        )
+    )
 
 
 def lock_accounts(accounts: Iterable[Account]) -> None:

@@ -14,7 +14,7 @@ from funding.directory.services import load_reference_data
 from funding.extensions import db
 from funding.grants import ratings, reservation, tranches
 from funding.grants.models import Grant, GrantState, TrancheState
-from funding.ledger.models import Account, AccountKind, Entry, LedgerTransaction
+from funding.ledger.models import Account, AccountKind, Entry, Flow, LedgerTransaction
 from funding.pledges import services as pledges
 from funding.pledges.models import PaymentMethod, Pledge, PledgeTarget, UnusedMoney
 from funding.proposals import services as proposals
@@ -184,20 +184,39 @@ def books() -> tuple[dict[tuple[str, str], int], int, int]:
 
 
 def independent_problems() -> list[str]:
-    """The books recomputed here, without ``funding.ledger.check``: stored balances equal the
-    sum of each account's entries, nothing but the outside account is negative, every
-    transaction and the whole ledger sum to zero, and no pledge's slice of an account (nor
-    the untagged rest) is below zero."""
+    """The books recomputed here, without ``funding.ledger.check``: stored balances and the
+    running flows equal the sums of the entries, nothing but the outside account is negative,
+    every transaction and the whole ledger sum to zero, and no pledge's slice of an account
+    (nor the untagged rest) is below zero."""
     problems = []
     sums: dict[int, int] = defaultdict(int)
     per_txn: dict[int, int] = defaultdict(int)
+    flows: dict[tuple, int] = defaultdict(int)
     grand = 0
-    for account_id, txn_id, amount in db.session.execute(
-        sa.select(Entry.account_id, Entry.transaction_id, Entry.amount_fen)
+    for account_id, txn_id, movement, pledge_id, amount in db.session.execute(
+        sa.select(
+            Entry.account_id,
+            Entry.transaction_id,
+            LedgerTransaction.kind,
+            Entry.pledge_id,
+            Entry.amount_fen,
+        ).join(Entry.transaction)
     ):
         sums[account_id] += amount
         per_txn[txn_id] += amount
+        flows[account_id, movement, pledge_id or 0] += amount
         grand += amount
+    kept = {
+        (a, m, p): fen
+        for a, m, p, fen in db.session.execute(
+            sa.select(Flow.account_id, Flow.movement, Flow.pledge_key, Flow.total_fen)
+        )
+    }
+    problems += [
+        f"flow {k} is {kept.get(k, 0)}, entries {flows.get(k, 0)}"
+        for k in flows.keys() | kept.keys()
+        if kept.get(k, 0) != flows.get(k, 0)
+    ]
     if grand != 0:
         problems.append(f"all entries sum to {grand}")
     problems += [f"txn {t} sums to {s}" for t, s in per_txn.items() if s != 0]

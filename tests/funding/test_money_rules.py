@@ -578,6 +578,34 @@ def test_ledger_check_passes_then_fails_on_a_corrupted_balance(runner, people):
     assert any(f"program {program.id}: raised" in v for v in violations())
 
 
+def test_ledger_check_fails_on_a_running_flow_that_differs_from_its_entries(runner, people):
+    """The public figures read the running flows; the check holds them to the entries."""
+    program = matching_program(own_fen=2_000_000)
+    gift = give(people, PledgeTarget.PROGRAM, 300_000, program_id=program.id)
+    fund = account(AccountKind.PROGRAM_FUND, program.id)
+    before = figures.program_money()
+    assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+    db.session.execute(
+        sa.text(
+            "UPDATE ledger_flows SET total_fen = total_fen - 1 WHERE account_id = :id "
+            "AND movement = 'pledge_received' AND pledge_key = :pledge"
+        ),
+        {"id": fund.id, "pledge": gift.id},
+    )
+    db.session.commit()
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code == 1
+    message = (
+        f"account {fund.id}: its pledge_received flow of pledge {gift.id} is 299999 "
+        "but its entries sum to 300000"
+    )
+    assert message in result.output
+    raised = {r.program.id: r.raised_fen for r in figures.program_money()}
+    assert (
+        raised[program.id] == next(r.raised_fen for r in before if r.program.id == program.id) - 1
+    )
+
+
 def test_ledger_check_fails_on_a_stranded_project_balance(runner, people):
     program = matching_program(own_fen=1_000_000, ratio_pct=0)
     grant = signed_grant(people["a"], people["member"], program, 1_000_000)
