@@ -12,6 +12,8 @@ Elsewhere (SQLite) the reads go through the request's session.
 """
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +23,7 @@ from funding import observability
 from funding.extensions import db
 
 KEY = "autocommit_engine"
+T = TypeVar("T")
 
 
 def _engine() -> sa.Engine:
@@ -34,9 +37,26 @@ def _engine() -> sa.Engine:
     return engine
 
 
-def _first(statement: sa.Executable, params: dict | None) -> sa.Row | None:
-    with Session(_engine()) as session:
-        return session.execute(statement, params).first()
+def _retried(read: Callable[[sa.Engine], T]) -> T:
+    try:
+        return read(_engine())
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        return read(_engine())
+
+
+def scalar(statement: sa.Executable) -> object:
+    """The statement's first column of its first row, read on a plain connection: no ORM
+    object is made, so the read costs half of what it would through a session."""
+    if db.engine.dialect.name != "postgresql":
+        return db.session.scalar(statement)
+
+    def read(engine: sa.Engine) -> object:
+        with engine.connect() as conn:
+            return conn.scalar(statement)
+
+    return _retried(read)
 
 
 def first(statement: sa.Executable, params: dict | None = None) -> tuple | None:
@@ -44,12 +64,12 @@ def first(statement: sa.Executable, params: dict | None = None) -> tuple | None:
     (copied in without a query), so changing them or loading their relations works as usual."""
     if db.engine.dialect.name != "postgresql":
         return db.session.execute(statement, params).first()
-    try:
-        row = _first(statement, params)
-    except sa.exc.DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        row = _first(statement, params)
+
+    def read(engine: sa.Engine) -> sa.Row | None:
+        with Session(engine) as session:
+            return session.execute(statement, params).first()
+
+    row = _retried(read)
     if row is None:
         return None
     return tuple(

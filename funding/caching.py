@@ -19,10 +19,12 @@ are cached the same way, with their file names. Bodies are kept compressed: a wo
 holds up to ``CACHE_THRESHOLD`` pages.
 """
 
+import gzip
 import hashlib
 import zlib
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Response, make_response, request, session
@@ -39,11 +41,12 @@ cache = Cache()
 
 #: The data's version: the newest audit record's id (one indexed max).
 VERSION = sa.select(sa.func.max(AuditRecord.id)).scalar_subquery()
+_READ_VERSION = sa.select(VERSION)
 
 
 def data_version() -> int:
     """Changes whenever anything a page shows may have changed (read in autocommit)."""
-    return autocommit.first(sa.select(VERSION))[0] or 0
+    return autocommit.scalar(_READ_VERSION) or 0
 
 
 def _key() -> str | None:
@@ -52,14 +55,38 @@ def _key() -> str | None:
         return None
     where = f"{get_locale()}:{request.full_path}"
     if not current_user.is_authenticated:
-        return f"page:{data_version()}:-:{where}"
+        return f"gz:{data_version()}:-:{where}"
     # The version and the unread count came with the user, in the same statement.
     csrf, version = session.get("csrf_token"), current_user.seen_version
     if not csrf or version is None:
         return None  # this render gives the session its token; the next request can hit
     login = hashlib.sha256(f"{current_user.login_token}:{csrf}".encode()).hexdigest()[:32]
     viewer = f"{current_user.id}:{login}:{current_user.seen_unread}:{today().isoformat()}"
-    return f"page:{version}:{viewer}:{where}"
+    return f"gz:{version}:{viewer}:{where}"
+
+
+class Stored(NamedTuple):
+    """A page as the cache keeps it: gzipped once, sent as it is to every client that takes
+    gzip (browsers do), so a hit neither compresses nor, mostly, decompresses."""
+
+    gzipped: bytes
+    mimetype: str
+    disposition: str | None
+    etag: str
+
+
+def _answer(stored: Stored) -> Response:
+    if request.accept_encodings["gzip"]:
+        response = Response(stored.gzipped, mimetype=stored.mimetype)
+        response.content_encoding = "gzip"
+        response.set_etag(f"{stored.etag}-gz")  # one tag per representation
+    else:
+        response = Response(zlib.decompress(stored.gzipped, 31), mimetype=stored.mimetype)
+        response.set_etag(stored.etag)
+    if stored.disposition:
+        response.headers["Content-Disposition"] = stored.disposition
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def cached_page(view: Callable) -> Callable:
@@ -76,18 +103,19 @@ def cached_page(view: Callable) -> Callable:
             if response.status_code != 200 or response.direct_passthrough:
                 return response
             # A streamed download is read whole here: public tables are a few hundred rows.
-            disposition = response.headers.get("Content-Disposition")
-            body = zlib.compress(response.get_data(), 1)
-            cache.set(key, (body, response.mimetype, disposition))
-        else:
-            response = Response(zlib.decompress(stored[0]), mimetype=stored[1])
-            if stored[2]:
-                response.headers["Content-Disposition"] = stored[2]
+            body = response.get_data()
+            stored = Stored(
+                gzip.compress(body, 6, mtime=0),
+                response.mimetype,
+                response.headers.get("Content-Disposition"),
+                hashlib.sha1(body, usedforsecurity=False).hexdigest(),
+            )
+            cache.set(key, stored)
+        response = _answer(stored)
         response.vary.add("Cookie")
         if current_user.is_authenticated:
             return response
         response.headers["Cache-Control"] = "no-cache"
-        response.add_etag()
         return response.make_conditional(request)
 
     return wrapper

@@ -2,6 +2,7 @@
 for anonymous visitors, and the pages signed-in people read most, each for its own viewer and
 session, never past an authorization check or a pending message."""
 
+import gzip
 import re
 
 import pytest
@@ -52,6 +53,26 @@ def test_a_browser_revalidating_gets_not_modified(cached, client):
     assert "no-cache" in first.headers["Cache-Control"]
     second = client.get("/transparency", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 304 and second.data == b""
+
+
+def test_a_browser_taking_gzip_gets_the_same_page_compressed(cached, client):
+    factories.need(title="独居老人助餐")
+    db.session.commit()
+    plain = client.get("/needs")
+    for _ in range(2):  # rendered, then from the cache
+        packed = client.get("/needs", headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert gzip.decompress(packed.data) == plain.data
+        assert len(packed.data) < len(plain.data) / 2
+    assert "Content-Encoding" not in plain.headers and "独居老人助餐" in plain.text
+    assert packed.headers["ETag"] != plain.headers["ETag"], "one tag per representation"
+    again = client.get(
+        "/needs", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    refused = client.get("/needs", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
 
 
 def test_signed_in_people_get_their_own_page(cached, client, login_as):
