@@ -37,7 +37,14 @@ def seal(plain: str) -> str:
 
 
 def unseal(sealed: str) -> str:
-    return box().decrypt(sealed.encode()).decode()
+    return _unseal(current_app.config["SECOND_FACTOR_KEY"], sealed)
+
+
+@lru_cache(maxsize=1024)
+def _unseal(setting: str, sealed: str) -> str:
+    """Opened once per worker: every signed-in request loads its user, secret included, and
+    checking the seal would otherwise cost more than the rest of reading a cached page."""
+    return _box(setting).decrypt(sealed.encode()).decode()
 
 
 class EncryptedString(sa.types.TypeDecorator):
