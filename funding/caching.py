@@ -15,13 +15,13 @@ date. The decorator goes under the route's authorization check, which runs on ev
 GETs with pending flash messages are rendered, never cached. Anonymous answers carry an
 ETag, so a browser revalidating a page it has gets 304 without a body; signed-in answers are
 ``no-store`` for the browser (``funding.security``). The public tables' CSV and Excel files
-are cached the same way, with their file names. Bodies are kept compressed: a worker's cache
-holds up to ``CACHE_THRESHOLD`` pages.
+are cached the same way, with their file names. Bodies are kept gzipped with their ETag and
+sent as they are to clients that take gzip (others get them decompressed, under an ETag of
+their own); a worker's cache holds up to ``CACHE_THRESHOLD`` pages.
 """
 
 import gzip
 import hashlib
-import zlib
 from collections.abc import Callable
 from functools import wraps
 from typing import NamedTuple
@@ -53,6 +53,7 @@ def _key() -> str | None:
     """The page's key in the cache; None when the page must be rendered."""
     if request.method != "GET" or session.get("_flashes"):
         return None
+    # "gz:" names the entries' form (``Stored``): a shared cache never hands out another's.
     where = f"{get_locale()}:{request.full_path}"
     if not current_user.is_authenticated:
         return f"gz:{data_version()}:-:{where}"
@@ -81,7 +82,7 @@ def _answer(stored: Stored) -> Response:
         response.content_encoding = "gzip"
         response.set_etag(f"{stored.etag}-gz")  # one tag per representation
     else:
-        response = Response(zlib.decompress(stored.gzipped, 31), mimetype=stored.mimetype)
+        response = Response(gzip.decompress(stored.gzipped), mimetype=stored.mimetype)
         response.set_etag(stored.etag)
     if stored.disposition:
         response.headers["Content-Disposition"] = stored.disposition
